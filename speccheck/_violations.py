@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from speccheck._rules import Rule
 
@@ -82,6 +83,20 @@ class Exchange:
             "curl": self.curl(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Exchange:
+        return cls(
+            interface=str(data.get("interface", "")),
+            scope_type=str(data.get("scope_type", "http")),
+            method=str(data.get("method", "")),
+            target=str(data.get("target", "")),
+            http_version=str(data.get("http_version", "1.1")),
+            headers=tuple((str(n), str(v)) for n, v in data.get("headers", ())),
+            body_size=data.get("body_size"),
+            body_preview=str(data.get("body_preview", "")).encode("latin-1"),
+            replay=str(data.get("replay", "")),
+        )
+
 
 @dataclass(slots=True)
 class Violation:
@@ -151,5 +166,27 @@ class Violation:
             "exchange": self.exchange.to_dict() if self.exchange is not None else None,
             "location": self.location.to_dict() if self.location is not None else None,
             "count": self.count,
+            "signature": self.signature,
             "extra": self.extra,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Violation:
+        """Rebuild a violation from `to_dict` output (e.g. sent over a side channel)."""
+        from speccheck._catalogue import get_rule
+
+        exchange = data.get("exchange")
+        location = data.get("location")
+        return cls(
+            rule=get_rule(str(data["code"])),
+            message=str(data.get("message", "")),
+            observed=str(data.get("observed", "")),
+            expected=str(data.get("expected", "")),
+            exchange=Exchange.from_dict(exchange) if exchange else None,
+            location=Location(str(location["file"]), int(location["line"]), str(location.get("function", "")))
+            if location
+            else None,
+            signature=str(data.get("signature", "")),
+            count=int(data.get("count", 1)),
+            extra=dict(data.get("extra") or {}),
+        )
