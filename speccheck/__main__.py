@@ -1,0 +1,5 @@
+import sys
+
+from speccheck.cli import main
+
+sys.exit(main())
