@@ -15,6 +15,7 @@ _PACKS = {
     "A": "ASGI",
     "H": "HTTP-derived (RFC 9110/9112), shared by WSGI and ASGI",
     "S": "Server conformance on the wire",
+    "D": "Differential: the app answers differently to legal variations of one request",
     "T": "Target health (crashes, hangs, refusals)",
 }
 
