@@ -24,7 +24,16 @@ VALUE_BAD_BYTES_RE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 # PEP 3333 "Other HTTP Features" (RFC 2616 13.5.1 hop-by-hop list).
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers", "transfer-encoding", "upgrade"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
 )
 # RFC 9110 7.6.1 connection-specific fields an origin app should never set.
 CONNECTION_SPECIFIC = frozenset({"connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade"})

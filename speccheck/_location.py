@@ -50,7 +50,7 @@ def code_location(obj: object) -> Location | None:
         return Location(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
     code = getattr(obj, "gi_code", None) or getattr(obj, "__code__", None)
     if code is None:
-        call = getattr(type(obj), "__call__", None)
+        call = getattr(type(obj), "__call__", None)  # noqa: B004 - the method, not callability
         code = getattr(call, "__code__", None)
     if isinstance(code, CodeType) and not _is_ours(code.co_filename):
         return Location(code.co_filename, code.co_firstlineno, code.co_name)

@@ -45,7 +45,12 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
         group = [r for r in rules if r.prefix == prefix]
         if not group:
             continue
-        out += [f"## {prefix}: {title}", "", "| code | name | level | side | checked | summary |", "|---|---|---|---|---|---|"]
+        out += [
+            f"## {prefix}: {title}",
+            "",
+            "| code | name | level | side | checked | summary |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in group:
             level = r.level.value + ("" if r.default else ", *opt-in*")
             out.append(
