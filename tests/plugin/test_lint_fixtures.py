@@ -1,0 +1,121 @@
+"""wsgi_lint / asgi_lint fixtures and the speccheck marker, through pytester."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("lint_available")
+
+APPS = """
+def broken(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+    return [b"hi"]
+
+
+def correct(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"hi"]
+"""
+
+TESTS = """
+import pytest
+from werkzeug.test import Client
+
+from sample_apps import broken, correct
+
+
+def test_broken(wsgi_lint):
+    client = Client(wsgi_lint(broken))
+    assert client.get("/").status_code == 200
+
+
+def test_correct(wsgi_lint):
+    client = Client(wsgi_lint(correct))
+    assert client.get("/").status_code == 200
+
+
+def test_broken_ignored_by_fixture(wsgi_lint):
+    Client(wsgi_lint(broken, ignore=["H103"])).get("/")
+
+
+@pytest.mark.speccheck(ignore=["H103"])
+def test_broken_ignored_by_marker(wsgi_lint):
+    Client(wsgi_lint(broken)).get("/")
+
+
+@pytest.mark.speccheck(select=["H101"])
+def test_broken_not_selected(wsgi_lint):
+    Client(wsgi_lint(broken)).get("/")
+
+
+@pytest.mark.speccheck(side="server")
+def test_broken_only_server_side_fails(wsgi_lint):
+    Client(wsgi_lint(broken)).get("/")
+
+
+def test_broken_and_assertion(wsgi_lint):
+    Client(wsgi_lint(broken)).get("/")
+    assert False, "the test's own failure"
+"""
+
+
+def _project(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(sample_apps=APPS, test_sample=TESTS)
+
+
+def test_broken_fails_with_readable_message_and_correct_passes(pytester: pytest.Pytester) -> None:
+    _project(pytester)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5, failed=2)
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_broken _*",
+            "speccheck: 1 spec violation (failing on MUST rules):",
+            "  H103 content-length-matches-body ?app must?: Content-Length*",
+            "      spec: https://*",
+            "      seen by: wsgi_lint(broken)",
+        ]
+    )
+    assert "FAILED test_sample.py::test_broken " in out or "FAILED test_sample.py::test_broken -" in out
+    # A test that failed on its own keeps its own failure and shows the findings beside it.
+    result.stdout.fnmatch_lines(["*the test's own failure*"])
+    assert "test_correct" not in "".join(line for line in result.stdout.lines if line.startswith("FAILED"))
+
+
+def test_fail_on_should_and_below_threshold_findings_are_shown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        sample_apps=APPS,
+        test_sample="""
+from werkzeug.test import Client
+from sample_apps import broken
+
+def test_quiet(wsgi_lint):
+    lint = wsgi_lint(broken, select=["H103"])
+    Client(lint).get("/")
+    assert [v.code for v in lint.violations] == ["H103"]
+""",
+    )
+    # H103 is a MUST: with --speccheck-fail-on must it fails ...
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(failed=1)
+    # ... and the violation list is available on the lint object itself.
+    result = pytester.runpytest("-p", "no:cacheprovider", "--speccheck-ignore=H103")
+    result.assert_outcomes(failed=1)  # the test's own assertion: nothing recorded when ignored
+
+
+def test_bad_marker_and_bad_option_are_usage_errors(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_sample="""
+import pytest
+
+@pytest.mark.speccheck(ignore=["Z999"])
+def test_x(wsgi_lint):
+    pass
+""",
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown rule code, prefix or name 'Z999'*"])
+    result = pytester.runpytest("-p", "no:cacheprovider", "--speccheck-fail-on=sometimes")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*speccheck: --fail-on must be one of must, should, any*"])
