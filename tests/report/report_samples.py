@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
 from speccheck import Exchange, Location, RunInfo, RunResult, Violation, get_rule
@@ -79,3 +80,30 @@ def clean_result() -> RunResult:
 def raw_controls(text: str) -> set[str]:
     """Control characters other than newline present in ``text`` (there should be none)."""
     return {ch for ch in text if (ord(ch) < 0x20 and ch != "\n") or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e"}
+
+
+class Page(HTMLParser):
+    """Every element with its attributes, and all text as a browser would show it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.texts: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.texts)
+
+    def tags(self) -> set[str]:
+        return {tag for tag, _ in self.elements}
