@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from report_samples import CONTROLS, MIXED, SCRIPT, clean_result, hostile_result
 
