@@ -1,0 +1,110 @@
+"""What every per-connection checker shares: the scope, the sink and one way to report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgi_checks._exchange import exchange_from_scope
+from asgi_checks._rules import RULE
+from asgi_checks._values import problems
+from speccheck._location import app_location
+from speccheck._rules import Side
+from speccheck._sink import Sink
+from speccheck._violations import Exchange, Location
+
+__all__ = ["Connection", "ScopeReporter"]
+
+_APP_VALUE_RULES = {"type": "A112", "int": "A113", "float": "A114", "key": "A115", "tuple": "A116"}
+_VALUE_WORDS = {
+    "type": "a value of a type events may not carry",
+    "int": "an integer outside the signed 64-bit range",
+    "float": "a NaN or infinite float",
+    "key": "a dict key that is not a str",
+    "tuple": "a tuple (the spec asks for lists)",
+}
+
+
+class ScopeReporter:
+    """Reports against one scope; the exchange is built only when something is reported."""
+
+    __slots__ = ("_exchange", "scope", "sink")
+
+    def __init__(self, sink: Sink, scope: Any) -> None:
+        self.sink = sink
+        self.scope = scope
+        self._exchange: Exchange | None = None
+
+    def exchange(self) -> Exchange:
+        if self._exchange is None:
+            self._exchange = exchange_from_scope(self.scope)
+        return self._exchange
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        *,
+        observed: str = "",
+        expected: str = "",
+        signature: str = "",
+        where: Location | bool | None = True,
+    ) -> None:
+        """Report ``code``; app-side findings get the app's source line unless ``where``
+        is a `Location` (given) or None (the app is not on the stack, e.g. after it returned)."""
+        if code not in self.sink.enabled:
+            return
+        rule = RULE[code]
+        location = where if where is not True else (app_location() if rule.side is Side.APP else None)
+        assert location is not False
+        self.sink.report(
+            rule,
+            message,
+            observed=observed,
+            expected=expected,
+            exchange=self.exchange(),
+            location=location,
+            signature=signature or message,
+        )
+
+
+class Connection(ScopeReporter):
+    """Base of the http / websocket / lifespan checkers (`receive` and `send` wrappers)."""
+
+    __slots__ = ("_receive", "_send", "broken", "state")
+
+    def __init__(self, sink: Sink, scope: dict[str, Any], receive: Any, send: Any, state: str) -> None:
+        super().__init__(sink, scope)
+        self._receive = receive
+        self._send = send
+        self.state = state
+        self.broken = False  # an order violation was reported: skip the end-of-connection checks
+
+    def flag(self, code: str | None, message: str, *, observed: str = "", expected: str = "") -> None:
+        """Report a state machine violation (``code`` from a table; None = legal)."""
+        if code is not None:
+            self.broken = True
+            self.report(code, message, observed=observed, expected=expected, signature=f"{self.state}:{observed}")
+
+    def check_shape(self, msg: Any, *, incoming: bool) -> str | None:
+        """Dict with a str type and only allowed value types; returns the type or None."""
+        if type(msg) is not dict or type(msg.get("type")) is not str:
+            if incoming:
+                self.report(
+                    "A121", "receive() returned a malformed event", observed=repr(msg)[:80], expected="{'type': ...}"
+                )
+            else:
+                self.report("A111", "send() got a malformed event", observed=repr(msg)[:80], expected="{'type': ...}")
+            return None
+        kind: str = msg["type"]
+        found = problems(msg)
+        for what, path, value in found:
+            if what == "type" and kind == "http.response.zerocopysend" and path == "file":
+                continue  # the extension carries a file object by design
+            code = ("A123" if what == "tuple" else "A122") if incoming else _APP_VALUE_RULES[what]
+            self.report(
+                code,
+                f"{kind} carries {_VALUE_WORDS[what]} at {path}",
+                observed=repr(value)[:60],
+                signature=f"{kind}:{path}:{what}",
+            )
+        return kind
