@@ -20,7 +20,13 @@ from speccheck.report._text import LEVEL_ORDER, exchange_line, group_violations,
 __all__ = ["fence", "md", "render_markdown"]
 
 _PUNCT = re.compile(r"([\\`|*_\[\]~#!])")
-_MAX_ROWS = 200  # a PR comment has a size limit; details stay complete for the rows shown
+_MAX_ROWS = 200
+_BUDGET = 60_000  # characters; GitHub refuses comments over 65,536
+_CLIP = 300  # characters of a message shown in a table cell
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _CLIP else text[: _CLIP - 3] + "..."
 
 
 def md(value: object) -> str:
@@ -77,16 +83,32 @@ def render_markdown(result: RunResult, fail_on: Level = Level.MUST) -> str:
         out += ["No findings.", ""]
         return "\n".join(out)
     ordered = [v for _, rules in group_violations(result.violations) for _, vs in rules for v in vs]
+    size = sum(len(line) + 1 for line in out)
     out += ["| level | code | rule | side | finding | location | count |", "|---|---|---|---|---|---|---|"]
+    rows = 0
     for v in ordered[:_MAX_ROWS]:
         where = md(v.location) if v.location is not None else ""
-        out.append(
-            f"| {v.level.upper()} | [{v.code}]({v.spec_url}) | {md(v.name)} | {v.side} | {md(v.message)} | {where} | {v.count} |"
+        row = (
+            f"| {v.level.upper()} | [{v.code}]({v.spec_url}) | {md(v.name)} | {v.side} | {md(_clip(v.message))} "
+            f"| {where} | {v.count} |"
         )
-    if len(ordered) > _MAX_ROWS:
-        out.append(f"\n{len(ordered) - _MAX_ROWS} more finding(s) in the full report.")
+        size += len(row) + 1
+        if size > _BUDGET // 2:
+            break
+        out.append(row)
+        rows += 1
+    if len(ordered) > rows:
+        out += ["", f"{len(ordered) - rows} more finding(s) in the full report."]
     out += ["", "<details><summary>Details</summary>", ""]
-    for v in ordered[:_MAX_ROWS]:
-        out += _details(v)
+    shown = 0
+    for v in ordered[:rows]:
+        block = _details(v)
+        size += sum(len(line) + 1 for line in block)
+        if size > _BUDGET:
+            break
+        out += block
+        shown += 1
+    if shown < rows:
+        out += [f"Details of {rows - shown} more finding(s) left out to fit a comment; see the full report.", ""]
     out += ["</details>", ""]
     return "\n".join(out)

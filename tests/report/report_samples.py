@@ -107,3 +107,21 @@ class Page(HTMLParser):
 
     def tags(self) -> set[str]:
         return {tag for tag, _ in self.elements}
+
+
+def many_result(n: int) -> RunResult:
+    """``n`` distinct findings with long hostile messages, spread over the sample rules."""
+    result = hostile_result()
+    rules = [get_rule(code) for code in CHECKED]
+    for i in range(n):
+        exchange = Exchange(interface="wsgi", method="POST", target=f"/{i}?{IMG_PATH}", headers=(("X-N", SCRIPT * 5),))
+        result.violations.append(
+            Violation(
+                rules[i % len(rules)],
+                f"finding {i}: {MIXED * 8}",
+                observed=CONTROLS,
+                exchange=exchange,
+                signature=str(i),
+            )
+        )
+    return result

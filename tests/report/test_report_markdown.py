@@ -7,7 +7,7 @@ import re
 
 import pytest
 from markdown_it import MarkdownIt
-from report_samples import IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, raw_controls
+from report_samples import IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, many_result, raw_controls
 
 from speccheck import Exchange, Violation, get_rule
 from speccheck.report import render
@@ -114,3 +114,12 @@ def test_replay_with_backticks_stays_in_its_block() -> None:
     page = _page(render("markdown", result))
     assert "img" not in page.tags()
     assert "<img src=x onerror=alert(1)>" in page.text
+
+
+def test_fits_a_pull_request_comment() -> None:
+    text = render("markdown", many_result(500))
+    assert len(text) <= 65_536
+    assert "more finding(s) in the full report." in text
+    page = _page(text)
+    assert "img" not in page.tags() and "script" not in page.tags()
+    assert text.rstrip().endswith("</details>")

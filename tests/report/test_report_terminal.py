@@ -171,3 +171,19 @@ def test_report_writer_ignores_other_events(tmp_path: Path) -> None:
     writer.handle(ExchangeChecked(1))
     assert writer.written == []
     assert not (tmp_path / "run.json").exists()
+
+
+def test_plain_progress_without_a_plan() -> None:
+    out, console, err, stderr = _consoles(tty=False)
+    handler = TerminalHandler(console=console, stderr=stderr, interval=2, clock=FakeClock())
+    result = clean_result()
+    handler.handle(RunStarted(result.info))
+    for i in range(1, 5):
+        handler.handle(ExchangeChecked(i))
+    handler.handle(RunFinished(result))
+    assert err.getvalue().splitlines() == [
+        "speccheck: checking myapp:app",
+        "speccheck: 2 exchanges checked",
+        "speccheck: 4 exchanges checked",
+    ]
+    assert out.getvalue().strip().endswith("exit 0: clean")
