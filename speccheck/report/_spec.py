@@ -8,6 +8,7 @@ writability before a run starts, so a typo costs nothing but an exit status 2.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,22 +89,34 @@ def parse_report_spec(text: str) -> ReportSpec:
 
 
 def _check_one(path: Path) -> None:
+    # Actually try: `os.access` says yes to root everywhere, even on read-only mounts and /proc.
     if path.is_dir():
         raise UsageError(f"cannot write report {str(path)!r}: it is a directory")
     if path.exists():
-        if not os.access(path, os.W_OK):
-            raise UsageError(f"cannot write report {str(path)!r}: permission denied")
+        if not path.is_file():  # a device or FIFO (e.g. /dev/stdout): opening it could block
+            if not os.access(path, os.W_OK):
+                raise UsageError(f"cannot write report {str(path)!r}: permission denied")
+            return
+        try:
+            with path.open("ab"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"cannot write report {str(path)!r}: {exc.strerror or exc}") from None
         return
-    # The nearest existing ancestor must be a writable directory; `write_reports` creates the rest.
+    # The nearest existing ancestor must be a directory we can create entries in;
+    # `write_reports` creates the missing directories below it.
     parent = path.absolute().parent
-    while not parent.exists():
-        if parent.parent == parent:
-            break
+    while not parent.exists() and parent.parent != parent:
         parent = parent.parent
     if not parent.is_dir():
         raise UsageError(f"cannot write report {str(path)!r}: {str(parent)!r} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write report {str(path)!r}: directory {str(parent)!r} is not writable")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".speccheck-probe-"):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write report {str(path)!r}: cannot create files in {str(parent)!r} ({exc.strerror or exc})"
+        ) from None
 
 
 def check_writable(specs: list[ReportSpec]) -> None:

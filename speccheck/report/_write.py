@@ -44,12 +44,25 @@ def render(format: str, result: RunResult, fail_on: Level = Level.MUST) -> str:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, creating parent directories; `UsageError` naming the path."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``text`` to ``path``, creating parent directories; `UsageError` naming the path.
+
+    A regular file is replaced atomically (through a symlink, its target is); a device
+    or FIFO such as ``/dev/stdout`` is written to directly, never replaced.
+    """
+    data = text.encode("utf-8", errors="backslashreplace")
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise UsageError(f"cannot write report {str(path)!r}: {exc.strerror or exc}") from None
+        return
+    target = path.resolve() if path.is_symlink() else path
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(text.encode("utf-8", errors="backslashreplace"))
-        os.replace(tmp, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
     except OSError as exc:
         try:
             tmp.unlink(missing_ok=True)

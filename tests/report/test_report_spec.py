@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -146,3 +149,51 @@ def test_write_reports_replaces_an_old_report(tmp_path: Path) -> None:
     target.write_text("old")
     write_reports(hostile_result(), [ReportSpec("json", target)])
     assert json.loads(target.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_check_writable_really_tries() -> None:
+    """os.access says yes to root even where nothing can be created; the check must not trust it."""
+    target = Path("/proc/speccheck-no-such-dir/run.json")
+    with pytest.raises(UsageError, match="cannot write report") as info:
+        check_writable([ReportSpec("json", target)])
+    assert str(target) in str(info.value)
+
+
+def test_check_writable_leaves_nothing_behind(tmp_path: Path) -> None:
+    existing = tmp_path / "old.json"
+    existing.write_text("old")
+    check_writable([ReportSpec("json", existing), ReportSpec("html", tmp_path / "new" / "r.html")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
+    assert existing.read_text() == "old"
+
+
+def test_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_reports(hostile_result(), [ReportSpec("json", link)])
+    assert link.is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8"))["schema_version"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_write_to_a_fifo_writes_into_it(tmp_path: Path) -> None:
+    """``--report json:/dev/stdout`` style targets are written to, never replaced."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    check_writable([ReportSpec("json", fifo)])  # must not block on a FIFO without a reader
+    received: list[bytes] = []
+
+    def read() -> None:
+        with fifo.open("rb") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    write_reports(hostile_result(), [ReportSpec("json", fifo)])
+    reader.join(timeout=10)
+    assert not reader.is_alive()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["summary"]["exchanges"] == 100
