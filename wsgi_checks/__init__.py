@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from wsgi_checks._rules import RULES
+from wsgi_checks._environ import exchange_from_environ
+from wsgi_checks._lint import WSGILint
+from wsgi_checks._rules import HTTP_CODES, RULES
 
-__all__ = ["RULES"]
+__all__ = ["HTTP_CODES", "RULES", "WSGILint", "exchange_from_environ"]

@@ -1,9 +1,14 @@
-"""Rule definitions of this spec pack (filled in by the lint work)."""
+"""Rule definitions of the WSGI spec pack: PEP 3333, server and application side."""
 
 from __future__ import annotations
 
 from speccheck._rules import Rule
+from wsgi_checks._rules_app import APP_RULES
+from wsgi_checks._rules_server import SERVER_RULES
 
-__all__ = ["RULES"]
+__all__ = ["HTTP_CODES", "RULES"]
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = SERVER_RULES + APP_RULES
+
+# The shared HTTP-derived rules (speccheck._http_rules) that WSGILint checks.
+HTTP_CODES: tuple[str, ...] = ("H101", "H102", "H103", "H104", "H105", "H109")

@@ -1,0 +1,161 @@
+"""The iterable the app returned, watched from both sides (W304-W307, W501-W504, W510, W525).
+
+https://peps.python.org/pep-3333/#specification-details
+
+A `Body` stands between the server and the app's iterable: the app's items are
+checked as they pass, the server's use of the iterable (``iter``, ``next``, ``len``,
+``close``, anything else) is observed. ``close()`` is tracked deterministically: when
+the iterable ends (exhausted, or an error escaped it) it is parked on the lint under
+the current thread; the server must close it before it calls the app again in that
+thread, and `WSGILint.check_closed` reports whatever is still open. Nothing is ever
+decided in ``__del__``.
+"""
+
+from __future__ import annotations
+
+import os
+from _thread import get_ident
+from typing import Any
+
+from speccheck._location import code_location
+from speccheck._violations import Location
+from wsgi_checks._call import Call
+
+__all__ = ["Body", "SizedBody", "method_location"]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def method_location(obj: Any, name: str) -> Location | None:
+    """Where ``type(obj).name`` is defined, for iterables that are not generators."""
+    code = getattr(getattr(type(obj), name, None), "__code__", None)
+    if code is None or code.co_filename.startswith(_HERE):
+        return None
+    return Location(code.co_filename, code.co_firstlineno, code.co_name)
+
+
+class Body:
+    __slots__ = ("_call", "_closes", "_ended", "_inner", "_items", "_iter", "_length", "_thread")
+
+    def __init__(self, call: Call, inner: Any, length: int | None = None) -> None:
+        self._call = call
+        self._inner = inner
+        self._iter: Any = None
+        self._items = 0
+        self._closes = 0
+        self._ended = False
+        self._length = length  # what len(inner) said when the app returned, if it has __len__
+        self._thread = 0  # non-zero while the lint tracks close(): the thread that ended it, or 1
+
+    def __iter__(self) -> Body:
+        if self._iter is None:
+            try:
+                self._iter = iter(self._inner)
+            except TypeError:
+                # "the application object must always return an iterable yielding zero or more bytestrings."
+                self._call.app(
+                    "W501",
+                    f"the app returned {type(self._inner).__name__}, which is not iterable",
+                    location=code_location(self._call.app_obj),
+                    signature="not-iterable",
+                )
+                raise
+        return self
+
+    def __next__(self) -> Any:
+        call = self._call
+        if self._closes:
+            call.server("W304", "the server asked for another item after close()", signature="next-after-close")
+        if self._iter is None:
+            self.__iter__()
+        try:
+            chunk = next(self._iter)
+        except StopIteration:
+            if not self._ended:
+                self._end(normal=True)
+            raise
+        except BaseException:
+            if not self._ended:
+                self._end(normal=False)
+            raise
+        if call.trapped is not None:
+            call.check_trapped("went on yielding")
+        self._items += 1
+        if type(chunk) is bytes:
+            if chunk:
+                if not call.started:
+                    # "the application must invoke the start_response() callable before the iterable yields its first body bytestring"
+                    call.app(
+                        "W504",
+                        "the iterable yielded body bytes before start_response was called",
+                        location=self._where(),
+                        signature="early",
+                    )
+                call.headers_sent = True
+                call.produced += len(chunk)
+        else:
+            call.app(
+                "W502",
+                f"the iterable yielded {type(chunk).__name__}, not bytes",
+                location=self._where(),
+                signature=type(chunk).__name__,
+            )
+        return chunk
+
+    def _where(self) -> Location | None:
+        """The app's code behind the item just produced: the generator's current line,
+        else the iterable's ``__next__``/``__iter__``, else the app itself."""
+        inner = self._inner
+        return (
+            code_location(inner)
+            or method_location(inner, "__next__")
+            or method_location(inner, "__iter__")
+            or code_location(self._call.app_obj)
+        )
+
+    def _end(self, *, normal: bool) -> None:
+        self._ended = True
+        call = self._call
+        lint = call.lint
+        if normal:
+            if call.trapped is not None:
+                call.check_trapped("finished normally")
+            if self._length is not None and self._length != self._items:
+                # "if the iterable ... provides a working __len__() method, it must return an accurate result."
+                call.app(
+                    "W525",
+                    f"len() of the iterable was {self._length} but it yielded {self._items} item(s)",
+                    location=method_location(self._inner, "__len__"),
+                    signature="len",
+                )
+            call.finished(self._inner)
+        if self._closes == 0 and self._thread:
+            self._thread = get_ident()
+            lint.ended(self)
+
+    def close(self) -> None:
+        self._closes += 1
+        call = self._call
+        if self._closes > 1:
+            call.server("W306", f"close() called {self._closes} times", signature="twice")
+            return
+        if self._thread:
+            call.lint.closed(self)
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("__") and name != "close":
+            # "servers and gateways must not directly use any other attributes of the iterable returned by the application"
+            self._call.server("W307", f"the server used .{name} of the app's iterable", signature=name)
+        return getattr(self._inner, name)
+
+
+class SizedBody(Body):
+    """A `Body` for iterables with ``__len__``: the server may call ``len()``."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return len(self._inner)

@@ -1,0 +1,244 @@
+"""Server side, part 1: the environ the server hands the application (W101-W117, W201, W206).
+
+https://peps.python.org/pep-3333/#environ-variables
+
+The check runs once per request and is built for the hot path: everything that depends
+only on *which keys* are present (required keys, HTTP_CONTENT_* twins, key naming,
+key types) is computed once per distinct key tuple and cached; per request we then do a
+handful of C-level operations (one ``"".join`` over the string values, ``isascii``,
+a few ``dict.get``) and fall back to the slow, explicit walk only when something looks off.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from speccheck._http import TOKEN_RE
+from speccheck._violations import Exchange
+
+if TYPE_CHECKING:
+    from wsgi_checks._lint import WSGILint
+
+__all__ = ["EnvironChecker", "exchange_from_environ"]
+
+WSGI_KEYS = (
+    "wsgi.version",
+    "wsgi.url_scheme",
+    "wsgi.input",
+    "wsgi.errors",
+    "wsgi.multithread",
+    "wsgi.multiprocess",
+    "wsgi.run_once",
+)
+# "The following variables must be present, unless their value would be an empty string"
+# -- and these four can never be empty for an HTTP request.
+CGI_ALWAYS = ("REQUEST_METHOD", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL")
+_MISSING_CODE = {"REQUEST_METHOD": "W105", "SERVER_NAME": "W106", "SERVER_PORT": "W106", "SERVER_PROTOCOL": "W107"}
+INPUT_METHODS = ("read", "readline", "readlines", "__iter__")
+ERRORS_METHODS = ("flush", "write", "writelines")
+_EXT_KEY = re.compile(r"[a-z0-9_.]+\Z")
+_PROTOCOL = re.compile(r"[A-Za-z][A-Za-z0-9]*/\d+(\.\d+)?\Z")
+_CACHE_LIMIT = 64
+_GOOD_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"}
+_GOOD_PROTOCOLS = {"HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/2", "HTTP/2.0", "HTTP/3", "HTTP/3.0"}
+
+
+def _latin1(text: str) -> bool:
+    return text.isascii() or max(text) <= "\xff"
+
+
+class _KeyInfo:
+    """What one key tuple implies, computed once: which keys hold strings to check,
+    and the key-only findings (reported again on each request that has these keys)."""
+
+    __slots__ = ("findings", "strings")
+
+    def __init__(self, environ: Mapping[Any, Any]) -> None:
+        self.findings: list[tuple[str, str, str]] = []  # (code, message, signature)
+        add = self.findings.append
+        keys = list(environ)
+        str_keys: list[str] = []
+        for key in keys:
+            if type(key) is not str:
+                add(("W117", f"environ key {key!r} is a {type(key).__name__}, not a str", repr(key)))
+                continue
+            if not _latin1(key):
+                add(("W104", f"environ key {key!r} has characters above U+00FF", key))
+            if "." in key and not key.startswith("wsgi.") and not _EXT_KEY.match(key):
+                add(
+                    (
+                        "W116",
+                        f"server-defined environ key {key!r} is not lower-case letters, digits, dots, underscores",
+                        key,
+                    )
+                )
+            if "." not in key or type(environ[key]) is str:
+                str_keys.append(key)
+        for key in CGI_ALWAYS:
+            if key not in environ:
+                add((_MISSING_CODE[key], f"environ has no {key}", key))
+        missing = [key for key in WSGI_KEYS if key not in environ]
+        if missing:
+            add(("W112", f"environ lacks {', '.join(missing)}", ",".join(missing)))
+        for twin in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            if twin in environ:
+                add(("W110", f"environ has {twin}; it belongs in {twin[5:]}", twin))
+        self.strings: Callable[[Mapping[Any, Any]], Any] | None
+        if len(str_keys) >= 2:
+            self.strings = operator.itemgetter(*str_keys)
+        elif str_keys:
+            getter = operator.itemgetter(str_keys[0])
+            self.strings = lambda env: (getter(env),)
+        else:
+            self.strings = None
+
+
+class EnvironChecker:
+    """The per-lint environ check; `check` is called with every environ."""
+
+    __slots__ = ("_cache", "_errors_types", "_input_types", "_lint")
+
+    def __init__(self, lint: WSGILint) -> None:
+        self._lint = lint
+        self._cache: dict[tuple[Any, ...], _KeyInfo] = {}
+        self._input_types: set[type] = set()
+        self._errors_types: set[type] = set()
+
+    def check(self, environ: Any) -> None:
+        lint = self._lint
+        if type(environ) is not dict:
+            lint.server(
+                "W102",
+                f"environ is a {type(environ).__name__}, not a builtin dict",
+                environ,
+                signature=type(environ).__name__,
+            )
+            if not isinstance(environ, Mapping):
+                return
+        keys = tuple(environ)
+        info = self._cache.get(keys)
+        if info is None:
+            info = _KeyInfo(environ)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[keys] = info
+        for code, message, signature in info.findings:
+            lint.server(code, message, environ, signature=signature)
+        # One C-level pass over every value that must be a str: CGI variables (keys without
+        # a dot) and the dotted keys that held a str when this key tuple was first seen.
+        # "It is a violation of this specification for any CGI variable's value to be of any type other than str."
+        if info.strings is not None:
+            try:
+                joined = "".join(info.strings(environ))
+            except TypeError:
+                self._slow_values(environ)
+            else:
+                if not joined.isascii() and not _latin1(joined):
+                    self._slow_values(environ)
+        get = environ.get
+        method = get("REQUEST_METHOD")
+        # "This cannot ever be an empty string, and so is always required."
+        if method is not None and method not in _GOOD_METHODS and type(method) is str and not TOKEN_RE.match(method):
+            lint.server("W105", f"REQUEST_METHOD {method!r} is empty or not an HTTP token", environ, signature=method)
+        for key in ("SERVER_NAME", "SERVER_PORT"):
+            # "SERVER_NAME and SERVER_PORT are required strings and must never be empty."
+            if get(key, None) == "":
+                lint.server("W106", f"{key} is empty", environ, signature=key)
+        protocol = get("SERVER_PROTOCOL")
+        if protocol not in _GOOD_PROTOCOLS and type(protocol) is str and not _PROTOCOL.match(protocol):
+            lint.server("W107", f"SERVER_PROTOCOL {protocol!r} is not like 'HTTP/1.1'", environ, signature=protocol)
+        script = get("SCRIPT_NAME")
+        if script and type(script) is str and (script[0] != "/" or script == "/"):
+            lint.server(
+                "W108", f"SCRIPT_NAME {script!r} is neither empty nor '/...' (and not '/')", environ, signature=script
+            )
+        path = get("PATH_INFO")
+        if path and type(path) is str and path[0] != "/":
+            lint.server("W109", f"PATH_INFO {path!r} does not start with '/'", environ, signature=path)
+        length = get("CONTENT_LENGTH")
+        if length and type(length) is str and not (length.isdigit() and length.isascii()):
+            lint.server("W111", f"CONTENT_LENGTH {length!r} is not a decimal number", environ, signature=length)
+        version = get("wsgi.version")
+        if version != (1, 0) and "wsgi.version" in environ:
+            lint.server("W113", f"wsgi.version is {version!r}, not (1, 0)", environ, signature=repr(version))
+        scheme = get("wsgi.url_scheme")
+        if scheme != "http" and scheme != "https" and "wsgi.url_scheme" in environ:
+            if type(scheme) is not str or not scheme:
+                lint.server(
+                    "W114", f"wsgi.url_scheme is {scheme!r}, not a non-empty str", environ, signature=repr(scheme)
+                )
+            else:
+                lint.server("W115", f"wsgi.url_scheme is {scheme!r}, not 'http' or 'https'", environ, signature=scheme)
+        self._check_stream(environ, "wsgi.input", INPUT_METHODS, self._input_types, "W201")
+        self._check_stream(environ, "wsgi.errors", ERRORS_METHODS, self._errors_types, "W206")
+
+    def _check_stream(self, environ: Any, key: str, methods: tuple[str, ...], good: set[type], code: str) -> None:
+        stream = environ.get(key)
+        if stream is None or type(stream) in good:
+            return
+        lacking = [m for m in methods if not callable(getattr(stream, m, None))]
+        if lacking:
+            self._lint.server(
+                code, f"{key} ({type(stream).__name__}) lacks {', '.join(lacking)}", environ, signature=key
+            )
+        elif len(good) < _CACHE_LIMIT:
+            good.add(type(stream))
+
+    def _slow_values(self, environ: Mapping[Any, Any]) -> None:
+        lint = self._lint
+        for key, value in list(environ.items()):
+            if type(value) is str:
+                if not _latin1(value):
+                    lint.server(
+                        "W104", f"environ[{key!r}] has characters above U+00FF: {value!r}", environ, signature=str(key)
+                    )
+            elif type(key) is str and "." not in key:
+                lint.server(
+                    "W103",
+                    f"CGI variable {key} is {value!r} ({type(value).__name__}), not a str",
+                    environ,
+                    signature=key,
+                )
+
+
+_HEADER_NAMES = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+
+
+def exchange_from_environ(environ: Any) -> Exchange:
+    """The request an environ describes, as an `Exchange` for reports: method, target
+    (quoted SCRIPT_NAME + PATH_INFO, then ``?`` + QUERY_STRING), headers rebuilt from
+    ``HTTP_*`` / ``CONTENT_*`` and the body size. Never raises, whatever the environ holds."""
+    if not isinstance(environ, Mapping):
+        return Exchange(interface="wsgi")
+
+    def text(key: str) -> str:
+        value = environ.get(key, "")
+        return value if type(value) is str else ""
+
+    path = text("SCRIPT_NAME") + text("PATH_INFO")
+    target = quote(path.encode("latin-1", "replace"), safe="/!$&'()*+,;=:@~") or "/"
+    query = text("QUERY_STRING")
+    if query:
+        target += "?" + query
+    headers: list[tuple[str, str]] = []
+    for key, value in list(environ.items()):
+        if type(key) is not str or type(value) is not str:
+            continue
+        if key.startswith("HTTP_"):
+            headers.append(("-".join(part.capitalize() for part in key[5:].split("_")), value))
+        elif key in _HEADER_NAMES and value:
+            headers.append((_HEADER_NAMES[key], value))
+    length = text("CONTENT_LENGTH")
+    protocol = text("SERVER_PROTOCOL")
+    return Exchange(
+        interface="wsgi",
+        method=text("REQUEST_METHOD"),
+        target=target,
+        http_version=protocol.partition("/")[2] or "1.1",
+        headers=tuple(headers),
+        body_size=int(length) if length.isdigit() and length.isascii() else None,
+    )
