@@ -269,7 +269,7 @@ class HTTPConnection(Connection):
     def _zerocopy(self, msg: dict[str, Any]) -> str:
         self.opaque = True
         file = msg.get("file")
-        if not callable(getattr(file, "fileno", None)):
+        if not _has_fd(file):
             self.report(
                 "A604", "zerocopysend file has no fileno()", observed=type(file).__name__, expected="file object"
             )
@@ -328,6 +328,14 @@ class HTTPConnection(Connection):
         if type(info) is not dict or not all(type(k) is str for k in info):
             self.report("A609", "http.response.debug info is not a dict with str keys", observed=repr(info)[:60])
         return "s.debug"
+
+
+def _has_fd(file: Any) -> bool:
+    """An OS-level descriptor os.sendfile can use ("e.g. not BytesIO")."""
+    try:
+        return isinstance(file.fileno(), int)
+    except (AttributeError, OSError, ValueError, TypeError):
+        return False
 
 
 _HANDLERS: dict[str, Callable[[HTTPConnection, dict[str, Any]], str]] = {
