@@ -1,0 +1,213 @@
+"""The ASGI probe app: records what the server handed it and performs a response plan.
+
+Serve it as ``asgi_checks._probe:app``. A request carrying ``x-speccheck-id`` and
+``x-speccheck-plan`` headers is answered per the named plan (see
+``speccheck.server._plans``) and its observation (scope, every ``receive()`` message,
+the body as read, what ``send()`` raised, server-side lint findings) is written to
+``$SPECCHECK_PROBE_DIR/<id>.obs.json``. Requests without an id get a small 200.
+Lifespan startup/shutdown complete and are recorded in ``lifespan-<pid>.json``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from speccheck.server._plans import ID_HEADER, PLAN_HEADER, load_plan, probe_dir, write_observation
+
+__all__ = ["app"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_ID = ID_HEADER.encode()
+_PLAN = PLAN_HEADER.encode()
+_MAX_MESSAGES = 100_000
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return repr(value)
+
+
+def scope_json(scope: Scope) -> tuple[dict[str, Any], dict[str, str]]:
+    """The scope as JSON (bytes as latin-1 text) and the Python type of each key."""
+    out: dict[str, Any] = {}
+    types: dict[str, str] = {}
+    for key, value in scope.items():
+        types[key] = type(value).__name__
+        if key == "state":
+            continue
+        if key == "extensions" and isinstance(value, dict):
+            out[key] = sorted(str(k) for k in value)
+        elif key == "headers":
+            out[key] = [[_json_value(n), _json_value(v)] for n, v in value]
+        else:
+            out[key] = _json_value(value)
+    return out, types
+
+
+async def _lifespan(scope: Scope, receive: Receive, send: Send) -> None:
+    events: list[str] = []
+    for _ in range(2):
+        message = await receive()
+        kind = str(message.get("type"))
+        events.append(kind)
+        if kind == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif kind == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            break
+        _record_lifespan(scope, events)
+    _record_lifespan(scope, events)
+
+
+def _record_lifespan(scope: Scope, events: list[str]) -> None:
+    directory = probe_dir()
+    if directory is None:
+        return
+    data = {"pid": os.getpid(), "events": events, "scope": scope_json(scope)[0]}
+    path = os.path.join(directory, f"lifespan-{os.getpid()}.json")
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+    except OSError:
+        pass
+
+
+def _plain_headers(scope: Scope) -> tuple[str, str]:
+    ident = plan = ""
+    for name, value in scope.get("headers", ()):
+        lower = bytes(name).lower()
+        if lower == _ID:
+            ident = bytes(value).decode("latin-1")
+        elif lower == _PLAN:
+            plan = bytes(value).decode("latin-1")
+    return ident, plan
+
+
+async def _http(scope: Scope, receive: Receive, send: Send) -> None:
+    ident, plan_name = _plain_headers(scope)
+    plan = load_plan(plan_name)
+    scope_data, types = scope_json(scope)
+    obs: dict[str, Any] = {
+        "id": ident,
+        "interface": "asgi",
+        "pid": os.getpid(),
+        "plan": plan.name,
+        "scope": scope_data,
+        "types": types,
+        "receive": [],
+        "errors": [],
+    }
+    written = False
+
+    def publish() -> None:
+        nonlocal written
+        if ident and not written:
+            obs["lint"] = _lint_findings()
+            write_observation(ident, obs)
+            written = True
+
+    body = bytearray()
+    complete = False
+    try:
+        if plan.read_body:
+            for _ in range(_MAX_MESSAGES):
+                message = await receive()
+                kind = message.get("type")
+                chunk = message.get("body", b"")
+                more = message.get("more_body", False)
+                obs["receive"].append(
+                    {"type": kind, "len": len(chunk) if isinstance(chunk, bytes) else -1, "more_body": more}
+                )
+                if kind == "http.request":
+                    if isinstance(chunk, (bytes, bytearray)):
+                        body += chunk
+                    if not more:
+                        complete = True
+                        break
+                else:
+                    break
+            obs["body"] = base64.b64encode(bytes(body)).decode("ascii")
+            obs["body_complete"] = complete
+        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in plan.headers]
+        headers.append((_ID, ident.encode("latin-1")))
+        await send({"type": "http.response.start", "status": plan.status, "headers": headers})
+        chunks = [c.encode("latin-1") for c in plan.body] or [b""]
+        for index, chunk in enumerate(chunks):
+            if plan.raise_after is not None and index >= plan.raise_after:
+                raise RuntimeError("speccheck probe: planned exception mid-body")
+            last = index == len(chunks) - 1
+            if last:
+                publish()
+                if plan.hang:
+                    await asyncio.sleep(3600)
+            await send({"type": "http.response.body", "body": chunk, "more_body": not last})
+    except Exception as exc:
+        obs["errors"].append(f"{type(exc).__name__}: {exc}")
+        publish()
+        raise
+    publish()
+
+
+_LINT: Any = None
+_seen: set[tuple[str, str]] = set()
+
+
+def _lint_findings() -> list[dict[str, Any]]:
+    """Server-side findings of the lint around the probe not yet sent to the runner."""
+    if _LINT is None:
+        return []
+    out: list[dict[str, Any]] = []
+    try:
+        for violation in _LINT.violations():
+            if violation.side != "server" or violation.key in _seen:
+                continue
+            _seen.add(violation.key)
+            out.append(violation.to_dict())
+    except Exception:  # the lint is another pack's code: never let it break the probe
+        return out
+    return out
+
+
+async def probe(scope: Scope, receive: Receive, send: Send) -> None:
+    kind = scope.get("type")
+    if kind == "lifespan":
+        await _lifespan(scope, receive, send)
+    elif kind == "http":
+        await _http(scope, receive, send)
+
+
+def _wrap() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    global _LINT
+    if os.environ.get("SPECCHECK_PROBE_LINT", "1") == "0":
+        return probe
+    try:
+        from asgi_checks import ASGILint
+        from speccheck._collector import Collector
+    except ImportError:
+        return probe
+    try:
+        collector = Collector()
+        wrapped = ASGILint(probe, "collect", collector=collector)
+    except Exception:
+        return probe
+    _LINT = collector
+    return wrapped
+
+
+app = _wrap()

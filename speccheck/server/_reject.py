@@ -1,0 +1,168 @@
+"""Requests a server must not hand to the application as they are (rules S301-S302,
+S401-S406), each sent once on its own connection.
+
+RFC 9112 often allows more than one reaction: answer 400 and close, or just close; for
+CL+TE, reject or process by Transfer-Encoding alone. Every allowed reaction passes;
+only delivering the malformed message to the app (or, for CL+TE, framing it by
+Content-Length or keeping the connection open afterwards) is a finding.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from speccheck.client import WireConnection, WireResponse
+from speccheck.server._findings import Finding, show
+from speccheck.server._plans import ID_HEADER, PLAN_HEADER
+
+__all__ = ["CASES", "RejectCase", "run_case"]
+
+Judge = Callable[[dict[str, Any] | None, WireResponse], list[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectCase:
+    code: str
+    name: str
+    template: bytes  # {ids} is replaced by the id and plan header lines
+    judge: Judge
+    follow_up: bool = False  # send a second request on the connection afterwards
+
+    def raw(self, ident: str) -> bytes:
+        ids = f"{ID_HEADER}: {ident}\r\n{PLAN_HEADER}: plain\r\n".encode("latin-1")
+        return self.template.replace(b"{ids}", ids)
+
+
+def _delivered(code: str, what: str) -> Judge:
+    def judge(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+        if obs is None:
+            return []
+        status = str(resp.status) if resp.outcome == "ok" else resp.outcome
+        return [
+            Finding(
+                code,
+                f"{what} reached the application",
+                f"delivered to the app; response {status}",
+                "400 Bad Request (or the connection closed), app not called",
+                signature=code,
+            )
+        ]
+
+    return judge
+
+
+def _invalid_chunk(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+    # The app may already run when the bad chunk arrives (servers stream bodies); only a
+    # body that ended cleanly, as if valid, is a finding.
+    if obs is None or not obs.get("body_complete") or any(str(e).startswith("read:") for e in obs.get("errors", ())):
+        return []
+    body = base64.b64decode(obs.get("body") or "")
+    return [
+        Finding(
+            "S402",
+            "a body with an invalid chunk size reached the app as complete",
+            show(body),
+            "a 400, a closed connection, or a failing read",
+            signature="S402",
+        )
+    ]
+
+
+def _cl_te(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+    if obs is None:
+        return []
+    body = base64.b64decode(obs.get("body") or "")
+    if body.startswith(b"5\r\nh"):
+        # RFC 9112 6.1: "process such a request in accordance with the Transfer-Encoding alone"
+        return [
+            Finding(
+                "S302",
+                "a request with Content-Length and Transfer-Encoding was framed by Content-Length",
+                show(body),
+                "b'hello' (chunked decoded) or a rejection",
+                signature="S302",
+            )
+        ]
+    return []
+
+
+CASES: tuple[RejectCase, ...] = (
+    RejectCase(
+        "S401",
+        "conflicting-content-length",
+        b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde",
+        _delivered("S401", "a request with two different Content-Length values"),
+    ),
+    RejectCase(
+        "S402",
+        "invalid-chunk-size",
+        b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        _invalid_chunk,
+    ),
+    RejectCase(
+        "S403",
+        "missing-host",
+        b"GET /reject HTTP/1.1\r\n{ids}\r\n",
+        _delivered("S403", "an HTTP/1.1 request without Host"),
+    ),
+    RejectCase(
+        "S404",
+        "space-before-colon",
+        b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}x-bad : 1\r\n\r\n",
+        _delivered("S404", "a request with whitespace before a header colon"),
+    ),
+    RejectCase(
+        "S405",
+        "invalid-http-version",
+        b"GET /reject HTTP/1.x\r\nHost: 127.0.0.1\r\n{ids}\r\n",
+        _delivered("S405", "a request line with a malformed HTTP version"),
+    ),
+    RejectCase(
+        "S406",
+        "duplicate-host",
+        b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.com\r\n{ids}\r\n",
+        _delivered("S406", "a request with two Host lines"),
+    ),
+    RejectCase(
+        "S302",
+        "content-length-and-chunked",
+        b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n0\r\n\r\n",
+        _cl_te,
+        follow_up=True,
+    ),
+)
+
+REJECT_CODES = frozenset({"S301", "S302", "S401", "S402", "S403", "S404", "S405", "S406"})
+_FOLLOW_UP = b"GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def run_case(
+    case: RejectCase,
+    conn: WireConnection,
+    ident: str,
+    timeout: float,
+    observe: Callable[[str, bool], dict[str, Any] | None],
+) -> tuple[list[Finding], WireResponse]:
+    """Send one malformed request on a fresh connection and judge the reaction."""
+    resp = conn.request(case.raw(ident), timeout=timeout)
+    obs = observe(ident, resp.outcome == "ok" and bool(resp.header_values(ID_HEADER.encode())))
+    findings = case.judge(obs, resp)
+    if case.follow_up and resp.outcome == "ok" and resp.keep_alive and conn.sock is not None:
+        # RFC 9112 6.1: "Regardless, the server MUST close the connection after responding to such a request"
+        after = conn.request(_FOLLOW_UP, timeout=min(timeout, 2.0))
+        if after.outcome == "ok" and after.reused:
+            findings.append(
+                Finding(
+                    "S301",
+                    "the connection stayed open after a request with Content-Length and Transfer-Encoding",
+                    f"a second request was answered {after.status}",
+                    "the connection closed after the first response",
+                    signature="S301",
+                )
+            )
+    conn.close()
+    return findings, resp

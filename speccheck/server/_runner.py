@@ -1,0 +1,415 @@
+"""The server run: start the target with the probe, drive exchanges over real sockets,
+compare, stop the target (always), and report crashes and hangs.
+
+``run_server(session, target, ...)`` works on anything shaped like the CLI's
+``Session`` (collector, report(), progress(), mark_checked(), info, seed, examples,
+deadline), so it is usable as a library function and in tests.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import speccheck
+from speccheck._catalogue import get_rule
+from speccheck._errors import UsageError
+from speccheck._rules import Rule
+from speccheck._run import RunInfo
+from speccheck._target_rules import RULES as TARGET_RULES
+from speccheck._violations import Exchange, Violation
+from speccheck.client import WireConnection, WireResponse
+from speccheck.server._findings import Finding
+from speccheck.server._oracle_request import (
+    ASGI_CODES,
+    WSGI_CODES,
+    check_asgi_request,
+    check_wsgi_request,
+    wire_headers,
+)
+from speccheck.server._oracle_response import RESPONSE_CODES, Previous, check_response
+from speccheck.server._plans import DIR_ENV, ID_HEADER, PLAN_HEADER, ResponsePlan, read_observation, write_plan
+from speccheck.server._reject import CASES, REJECT_CODES, run_case
+from speccheck.server._responses import PLANS, choose_plan
+from speccheck.server._rules import RULES as SERVER_RULES
+from speccheck.targets import ServerProcess, Target, free_port
+from speccheck.traffic import RequestPlan
+
+__all__ = ["DEFAULT_EXAMPLES", "DEFAULT_MAX_TIME", "RunSession", "ServerRun", "run_server"]
+
+DEFAULT_EXAMPLES = 3000
+DEFAULT_MAX_TIME = 30.0
+_BATCH = 1024
+_MAX_HANGS = 3
+_OBS_WAIT = 1.0
+_LOCAL_RULES: dict[str, Rule] = {r.code: r for r in (*SERVER_RULES, *TARGET_RULES)}
+
+
+class RunSession(Protocol):
+    info: RunInfo
+    seed: int
+    examples: int | None
+
+    @property
+    def deadline(self) -> float: ...
+
+    def report(self, violation: Violation) -> None: ...
+
+    def progress(self, done: int, planned: int | None = None, label: str = "") -> None: ...
+
+    def mark_checked(self, codes: frozenset[str] | set[str] | list[str]) -> None: ...
+
+
+def _rule(code: str) -> Rule:
+    rule = _LOCAL_RULES.get(code)
+    return rule if rule is not None else get_rule(code)
+
+
+def _sampler() -> Callable[[int, int], list[RequestPlan]]:
+    """``speccheck.traffic.sample_requests`` (hypothesis-seeded, fast), or our own small
+    generator where the traffic package does not offer it."""
+    try:
+        from speccheck.traffic import sample_requests
+
+        return sample_requests
+    except ImportError:
+        from speccheck.server._sample import sample_requests as fallback
+
+        return fallback
+
+
+@dataclass
+class ServerRun:
+    """Knobs of one run against one target."""
+
+    target: Target
+    host: str = "127.0.0.1"
+    startup_timeout: float = 20.0
+    exchange_timeout: float = 5.0
+    connections: int = 4
+    rejects: bool = True
+
+
+class _Runner:
+    def __init__(self, session: RunSession, cfg: ServerRun, proc: ServerProcess, probe_dir: str) -> None:
+        self.session = session
+        self.cfg = cfg
+        self.proc = proc
+        self.dir = probe_dir
+        self.interface = cfg.target.interface
+        self.run_id = f"{random.Random(session.seed).getrandbits(32):08x}"
+        self.lock = threading.Lock()
+        self.next_index = 0
+        self.done = 0
+        self.hangs = 0
+        self.stop = threading.Event()
+        self.batches: dict[int, list[RequestPlan]] = {}
+        self.sample = _sampler()
+        self.planned = session.examples if session.examples is not None else DEFAULT_EXAMPLES
+        self.deadline = (
+            min(session.deadline, time.monotonic() + DEFAULT_MAX_TIME)
+            if session.examples is None
+            else (session.deadline)
+        )
+
+    # --- bookkeeping ----------------------------------------------------------------------
+    def _take(self) -> tuple[int, RequestPlan] | None:
+        with self.lock:
+            index = self.next_index
+            if index >= self.planned or self.stop.is_set() or time.monotonic() > self.deadline:
+                return None
+            self.next_index += 1
+            batch = index // _BATCH
+            plans = self.batches.get(batch)
+            if plans is None:
+                plans = self.sample(_BATCH, self.session.seed * 1_000_003 + batch)
+                self.batches = {batch: plans}
+            return index, plans[index % _BATCH]
+
+    def _finish_one(self) -> None:
+        with self.lock:
+            self.done += 1
+            done = self.done
+        if done % 100 == 0:
+            self.session.progress(done, self.planned, self.cfg.target.name)
+
+    def exchange_for(self, req: RequestPlan, raw: bytes) -> Exchange:
+        return Exchange(
+            interface=self.interface,
+            scope_type="http",
+            method=req.method,
+            target=req.target.decode("latin-1"),
+            http_version=req.http_version,
+            headers=tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in wire_headers(req)),
+            body_size=len(req.body),
+            body_preview=req.body[:64],
+            replay=_replay(raw, self.cfg.host, self.proc.port),
+            base_url=self.proc.base_url,
+        )
+
+    def report(self, finding: Finding, exchange: Exchange | None, extra: dict[str, object]) -> None:
+        violation = Violation(
+            rule=_rule(finding.code),
+            message=finding.message,
+            observed=finding.observed,
+            expected=finding.expected,
+            exchange=exchange,
+            signature=finding.signature or finding.message,
+            extra=extra,
+        )
+        self.session.report(violation)
+
+    def report_lint(self, obs: dict[str, Any], exchange: Exchange) -> None:
+        for item in obs.get("lint") or ():
+            try:
+                violation = Violation.from_dict(item)
+            except (UsageError, KeyError, ValueError, TypeError):
+                continue
+            if violation.exchange is None:
+                violation.exchange = exchange
+            self.session.report(violation)
+
+    def observe(self, ident: str, from_probe: bool) -> dict[str, Any] | None:
+        obs = read_observation(self.dir, ident)
+        if obs is not None or not from_probe:
+            return obs
+        end = time.monotonic() + _OBS_WAIT
+        while time.monotonic() < end:
+            time.sleep(0.002)
+            obs = read_observation(self.dir, ident)
+            if obs is not None:
+                return obs
+        return None
+
+    # --- exchanges ---------------------------------------------------------------------------
+    def worker(self) -> None:
+        conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.cfg.exchange_timeout)
+        prev: Previous | None = None
+        try:
+            while not self.stop.is_set():
+                item = self._take()
+                if item is None:
+                    break
+                index, req = item
+                plan = choose_plan(random.Random(self.session.seed * 7919 + index))
+                prev = self.one(conn, index, req, plan, prev)
+                self._finish_one()
+        finally:
+            conn.close()
+
+    def one(
+        self, conn: WireConnection, index: int, req: RequestPlan, plan: ResponsePlan, prev: Previous | None
+    ) -> Previous:
+        ident = f"{self.run_id}x{index}"
+        req = _with_ids(req, ident, plan.name)
+        raw = req.to_bytes()
+        head = req.method == "HEAD"
+        close = req.http_version == "1.0"
+        risky = head or bool(plan.wrong) or plan.status in (204, 304)
+        timeout = self.cfg.exchange_timeout if not plan.wrong else min(2.0, self.cfg.exchange_timeout)
+        if conn.sock is None:
+            prev = None
+        resp = conn.request(raw, head=head, close=close, drain=risky, timeout=timeout)
+        from_probe = resp.outcome == "ok" and resp.header_values(ID_HEADER.encode()) == [ident.encode()]
+        obs = self.observe(ident, from_probe)
+        exchange = self.exchange_for(req, raw)
+        extra: dict[str, object] = {
+            "exchange_id": ident,
+            "response_plan": plan.name,
+            "request": raw[:4096].decode("latin-1"),
+            "response": resp.raw[:4096].decode("latin-1"),
+        }
+        findings: list[Finding] = []
+        if obs is not None:
+            findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
+            self.report_lint(obs, exchange)
+        findings += check_response(req, ident, plan, resp, obs, prev)
+        findings += self.target_findings(resp, plan)
+        for finding in findings:
+            self.report(finding, exchange, extra)
+        return Previous(ident, head, resp.status, plan)
+
+    def target_findings(self, resp: WireResponse, plan: ResponsePlan) -> list[Finding]:
+        if resp.outcome in ("ok", "invalid") or resp.raw:
+            return []  # a response, even a cut-short one, is judged by the response oracles
+        if not self.proc.alive():
+            self.stop.set()
+            return []  # reported once, as T002, by the run
+        if plan.wrong or plan.raise_after is not None:
+            return []  # the app misbehaved on purpose: closing or giving up is the server's right
+        if resp.outcome == "timeout":
+            with self.lock:
+                self.hangs += 1
+                if self.hangs >= _MAX_HANGS:
+                    self.stop.set()
+            return [
+                Finding(
+                    "T003",
+                    f"no complete response to a valid request within {self.cfg.exchange_timeout:g} s",
+                    resp.error,
+                    "a complete response",
+                    signature=f"plan:{plan.name}",
+                )
+            ]
+        return [
+            Finding(
+                "T004",
+                f"the server {resp.outcome} the connection instead of answering a valid request",
+                resp.error,
+                "a complete response",
+                signature=resp.outcome,
+            )
+        ]
+
+    def rejects(self) -> None:
+        for number, case in enumerate(CASES):
+            if self.stop.is_set() or time.monotonic() > self.deadline:
+                return
+            ident = f"{self.run_id}r{number}"
+            conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.cfg.exchange_timeout)
+            findings, resp = run_case(case, conn, ident, min(3.0, self.cfg.exchange_timeout), self.observe)
+            raw = case.raw(ident)
+            exchange = Exchange(
+                interface=self.interface,
+                method=raw.split(b" ", 1)[0].decode("latin-1"),
+                target="/reject",
+                headers=(),
+                replay=_replay(raw, self.cfg.host, self.proc.port),
+                base_url=self.proc.base_url,
+            )
+            extra: dict[str, object] = {
+                "exchange_id": ident,
+                "case": case.name,
+                "request": raw.decode("latin-1"),
+                "response": resp.raw[:4096].decode("latin-1"),
+            }
+            for finding in findings:
+                self.report(finding, exchange, extra)
+
+    def run(self) -> None:
+        if self.cfg.rejects:
+            self.rejects()
+        threads = [
+            threading.Thread(target=self.worker, name=f"speccheck-conn-{i}", daemon=True)
+            for i in range(max(1, self.cfg.connections))
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join(self.cfg.exchange_timeout + 1.0)
+        self.session.progress(self.done, self.planned, self.cfg.target.name)
+
+
+def _with_ids(req: RequestPlan, ident: str, plan: str) -> RequestPlan:
+    from dataclasses import replace
+
+    ids = ((ID_HEADER.encode(), ident.encode()), (PLAN_HEADER.encode(), plan.encode()))
+    return replace(req, headers=(*req.headers, *ids))
+
+
+def _replay(raw: bytes, host: str, port: int) -> str:
+    return (
+        f"python -c \"import socket; s = socket.create_connection(('{host}', {port})); "
+        f's.sendall({raw!r}); print(s.recv(65536))"'
+    )
+
+
+def _probe_tmpdir() -> str:
+    base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    return tempfile.mkdtemp(prefix="speccheck-probe-", dir=base)
+
+
+def _server_env(probe_dir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env[DIR_ENV] = probe_dir
+    root = os.path.dirname(os.path.dirname(os.path.abspath(speccheck.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _codes(interface: str, rejects: bool) -> set[str]:
+    codes = set(RESPONSE_CODES) | {"T001", "T002", "T003", "T004"}
+    codes |= WSGI_CODES if interface == "wsgi" else ASGI_CODES
+    if rejects:
+        codes |= REJECT_CODES
+    return codes
+
+
+def run_server(session: RunSession, cfg: ServerRun) -> None:
+    """Check one target. Findings go to ``session.report``; the target is always stopped."""
+    target = cfg.target
+    target.ensure_installed()
+    info = session.info
+    info.interface = target.interface
+    info.target_version = info.target_version or target.version()
+    probe_dir = _probe_tmpdir()
+    try:
+        for plan in PLANS:
+            write_plan(probe_dir, plan)
+        port = free_port(cfg.host)
+        argv = target.argv(cfg.host, port)
+        with ServerProcess(
+            argv, host=cfg.host, port=port, env=_server_env(probe_dir), ready_timeout=cfg.startup_timeout
+        ) as proc:
+            exchange = Exchange(
+                interface=target.interface, scope_type="http", base_url=proc.base_url, replay=" ".join(argv)
+            )
+            if not proc.start():
+                info.target_output = proc.output()
+                if proc.proc is not None and not proc.alive():
+                    what = f"{target.name} exited with status {proc.proc.returncode} during start-up"
+                else:
+                    what = f"{target.name} did not accept connections within {cfg.startup_timeout:g} s"
+                session.report(
+                    Violation(
+                        _rule("T001"),
+                        what,
+                        observed=info.target_output[-300:],
+                        expected="a listening server",
+                        exchange=exchange,
+                        signature=target.name,
+                    )
+                )
+                session.mark_checked({"T001"})
+                return
+            runner = _Runner(session, cfg, proc, probe_dir)
+            try:
+                runner.run()
+            finally:
+                runner.stop.set()
+                session.mark_checked(_codes(target.interface, cfg.rejects))
+                info.exchanges = runner.done
+                if not proc.alive():
+                    info.target_output = proc.output()
+                    session.report(
+                        Violation(
+                            _rule("T002"),
+                            f"{target.name} exited with status {proc.proc.returncode if proc.proc else '?'} during the run",
+                            observed=info.target_output[-300:],
+                            expected="a running server",
+                            exchange=exchange,
+                            signature=target.name,
+                        )
+                    )
+                elif runner.hangs:
+                    info.target_output = proc.output()
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
+
+
+def quick_codes(interface: str) -> Iterable[str]:
+    return sorted(_codes(interface, True))

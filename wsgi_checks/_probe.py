@@ -1,0 +1,185 @@
+"""The WSGI probe app: records what the server handed it and performs a response plan.
+
+Serve it as ``wsgi_checks._probe:app``. A request carrying ``x-speccheck-id`` and
+``x-speccheck-plan`` headers is answered per the named plan (see
+``speccheck.server._plans``: status, headers, body chunks, ``write()`` vs iterable,
+an exception mid-body) and its observation (the environ, the body as read and how the
+reads were split, what ``start_response()``/``write()`` returned or raised, server-side
+lint findings) is written to ``$SPECCHECK_PROBE_DIR/<id>.obs.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from speccheck.server._plans import ResponsePlan, load_plan, write_observation
+
+__all__ = ["app"]
+
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_READ = 65536
+_MAX_READS = 100_000
+
+
+def environ_json(environ: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Native-string values as they are; other values as a repr; plus each key's type."""
+    out: dict[str, Any] = {}
+    types: dict[str, str] = {}
+    for key, value in environ.items():
+        types[key] = type(value).__name__
+        if isinstance(value, (str, bool, int)) or value is None:
+            out[key] = value
+        elif isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+            out[key] = list(value)
+        else:
+            out[key] = repr(value)[:200]
+    return out, types
+
+
+def _read_body(environ: dict[str, Any], obs: dict[str, Any]) -> None:
+    stream = environ.get("wsgi.input")
+    reads: list[int] = []
+    body = bytearray()
+    complete = False
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    try:
+        if isinstance(length_text, str) and length_text.isdigit():
+            left = int(length_text)
+            for _ in range(_MAX_READS):
+                if left <= 0:
+                    complete = True
+                    break
+                chunk = stream.read(min(left, _READ))  # type: ignore[union-attr]
+                reads.append(len(chunk))
+                if not chunk:
+                    break
+                body += chunk
+                left -= len(chunk)
+        elif environ.get("wsgi.input_terminated"):
+            for _ in range(_MAX_READS):
+                chunk = stream.read(_READ)  # type: ignore[union-attr]
+                reads.append(len(chunk))
+                if not chunk:
+                    complete = True
+                    break
+                body += chunk
+        else:
+            obs["body_unread"] = "no CONTENT_LENGTH and no wsgi.input_terminated"
+    except Exception as exc:
+        obs["errors"].append(f"read: {type(exc).__name__}: {exc}")
+    obs["reads"] = reads
+    obs["body"] = base64.b64encode(bytes(body)).decode("ascii")
+    obs["body_complete"] = complete
+
+
+class _Body:
+    """The response iterable: yields the planned chunks, raises where planned."""
+
+    def __init__(self, chunks: list[bytes], plan: ResponsePlan) -> None:
+        self.chunks = chunks
+        self.plan = plan
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index, chunk in enumerate(self.chunks):
+            if self.plan.raise_after is not None and index >= self.plan.raise_after:
+                raise RuntimeError("speccheck probe: planned exception mid-body")
+            yield chunk
+
+
+def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    ident = str(environ.get("HTTP_X_SPECCHECK_ID") or "")
+    plan = load_plan(str(environ.get("HTTP_X_SPECCHECK_PLAN") or ""))
+    env_data, types = environ_json(environ)
+    obs: dict[str, Any] = {
+        "id": ident,
+        "interface": "wsgi",
+        "pid": os.getpid(),
+        "plan": plan.name,
+        "environ": env_data,
+        "types": types,
+        "errors": [],
+        "writes": [],
+    }
+
+    def publish() -> None:
+        if ident:
+            obs["lint"] = _lint_findings()
+            write_observation(ident, obs)
+
+    if plan.read_body:
+        _read_body(environ, obs)
+    status = f"{plan.status} {plan.reason}"
+    headers = [*plan.headers, ("x-speccheck-id", ident)]
+    chunks = [c.encode("latin-1") for c in plan.body]
+    try:
+        write = start_response(status, headers)
+    except Exception as exc:
+        obs["errors"].append(f"start_response: {type(exc).__name__}: {exc}")
+        publish()
+        raise
+    if plan.mode == "write":
+        for index, chunk in enumerate(chunks):
+            if plan.raise_after is not None and index >= plan.raise_after:
+                publish()
+                raise RuntimeError("speccheck probe: planned exception mid-body")
+            if index == len(chunks) - 1:
+                publish()
+            try:
+                result = write(chunk)
+            except Exception as exc:
+                obs["errors"].append(f"write: {type(exc).__name__}: {exc}")
+                publish()
+                raise
+            obs["writes"].append(repr(result)[:80])
+        if not chunks:
+            publish()
+        return []
+    publish()
+    if plan.raise_after is None:
+        return chunks
+    return _Body(chunks, plan)
+
+
+_LINT: Any = None
+_seen: set[tuple[str, str]] = set()
+
+
+def _lint_findings() -> list[dict[str, Any]]:
+    if _LINT is None:
+        return []
+    out: list[dict[str, Any]] = []
+    try:
+        for violation in _LINT.violations():
+            if violation.side != "server" or violation.key in _seen:
+                continue
+            _seen.add(violation.key)
+            out.append(violation.to_dict())
+    except Exception:  # another pack's code: never let it break the probe
+        return out
+    return out
+
+
+def _wrap() -> WSGIApp:
+    global _LINT
+    if os.environ.get("SPECCHECK_PROBE_LINT", "1") == "0":
+        return probe
+    try:
+        from speccheck._collector import Collector
+        from wsgi_checks import WSGILint
+    except ImportError:
+        return probe
+    try:
+        collector = Collector()
+        wrapped = WSGILint(probe, "collect", collector=collector)
+    except Exception:
+        return probe
+    _LINT = collector
+    return wrapped
+
+
+app = _wrap()
