@@ -161,8 +161,8 @@ def execute(args: argparse.Namespace, info: RunInfo, run: Callable[[Session], No
         fail_on=fail_on,
     )
     quiet = bool(option(args, "quiet", False))
-    session.bus.subscribe(TerminalHandler(specs, quiet=quiet))
-    session.bus.subscribe(ReportWriter(specs))
+    session.bus.subscribe(TerminalHandler(specs, quiet=quiet, fail_on=fail_on))
+    session.bus.subscribe(ReportWriter(specs, fail_on=fail_on))
     session.bus.emit(RunStarted(info, session.examples))
     code: int | None = None
     try:
