@@ -16,6 +16,7 @@ only by the fixture, option or item that needs them.
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from speccheck._pytest._hooks import after_phase
 from speccheck._pytest._lintfix import LintFactory, ledger_of, policy_of
 from speccheck._pytest._options import Settings, add_options, settings_key
 from speccheck._pytest._session import SessionFindings, is_xdist_worker
+
+if TYPE_CHECKING:
+    from speccheck._pytest._patch import Installed
 
 __all__ = ["asgi_lint", "wsgi_lint"]
 
@@ -38,6 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+_installed_key = pytest.StashKey[list["Installed"]]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
     try:
@@ -49,16 +56,56 @@ def pytest_configure(config: pytest.Config) -> None:
     except UsageError as exc:
         raise pytest.UsageError(f"speccheck: {exc}") from None
     config.stash[settings_key] = settings
-    config.pluginmanager.register(SessionFindings(config, settings), "speccheck-session")
+    findings = SessionFindings(config, settings)
+    findings.at_finish.append(lambda: _uninstall(config))
+    config.pluginmanager.register(findings, "speccheck-session")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Zero-change mode: wrap the ``--speccheck-lint`` apps where the tests run (in each
+    xdist worker, never in the controller, which runs no test)."""
+    config = session.config
+    settings = config.stash[settings_key]
+    if not settings.lint or config.pluginmanager.hasplugin("dsession"):
+        return
+    from speccheck._pytest._patch import install
+
+    installed = config.stash[_installed_key] = []
+    try:
+        for spec in settings.lint:
+            installed.append(install(spec, settings.lint_policy))
+    except UsageError as exc:
+        _uninstall(config)
+        raise pytest.UsageError(f"speccheck: {exc}") from None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"speccheck: linting {inst.spec} ({inst.interface}; through {', '.join(inst.seams)})"
+        for inst in config.stash.get(_installed_key, [])
+    ]
+
+
+def _uninstall(config: pytest.Config) -> None:
+    installed: list[Installed] = config.stash.get(_installed_key, [])
+    for inst in reversed(installed):
+        inst.uninstall()
+    config.stash[_installed_key] = []
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    installed = item.config.stash.get(_installed_key, [])
     try:
         policy_of(item)
+        lint_policy = policy_of(item, zero_change=True) if installed else None
     except UsageError as exc:
         raise pytest.UsageError(f"speccheck: {exc}") from None
-    ledger_of(item)
+    ledger = ledger_of(item)
+    for inst in installed:
+        inst.watch.skip()  # what came before this test is not its doing
+        assert lint_policy is not None
+        ledger.add(inst.watch, lint_policy)
     return (yield)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from speccheck._pytest._format import describe, failure_text
 from speccheck._pytest._ledger import split
-from speccheck._pytest._lintfix import ledger_of, policy_of
+from speccheck._pytest._lintfix import ledger_of
 
 __all__ = ["PROPERTY", "after_phase", "violations_in"]
 
@@ -40,7 +40,7 @@ def after_phase(item: pytest.Item, phase: str, *, failed_already: bool) -> None:
         item.add_report_section(phase, "speccheck", "\n".join(lines))
     if not failing:
         return
-    text = failure_text(failing, policy_of(item).fail_on, phase="teardown" if phase == "teardown" else "")
+    text = failure_text(failing, failing[0].policy.fail_on, phase="teardown" if phase == "teardown" else "")
     if failed_already:
         item.add_report_section(phase, "speccheck", text)
         return

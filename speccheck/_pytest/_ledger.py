@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from speccheck._collector import Collector
 from speccheck._pytest._policy import Policy
 from speccheck._violations import Violation
 
@@ -43,17 +44,24 @@ class Finding:
 class Watch:
     """One lint and how much of it has been read."""
 
-    def __init__(self, lint: Linted, label: str) -> None:
+    def __init__(self, lint: Linted, label: str, collector: Collector | None = None) -> None:
         self.lint = lint
         self.label = label
+        self.collector = collector  # the lint's own, when the watch may empty it
         self._seen: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self.skip()
 
     def skip(self) -> None:
-        """Forget what is there now: it belongs to nobody (or to an earlier test)."""
+        """Forget what is there now: it belongs to nobody (or to an earlier test). A
+        session lint's collector is emptied instead, so the next test's findings are
+        recorded afresh, with that test's own request and source line."""
         with self._lock:
-            self._seen = {v.key: v.count for v in self.lint.violations}
+            if self.collector is not None:
+                self.collector.clear()
+                self._seen = {}
+            else:
+                self._seen = {v.key: v.count for v in self.lint.violations}
 
     def new(self) -> list[tuple[Violation, int]]:
         """Findings new or counted up since the last look, with how many more times."""

@@ -22,7 +22,7 @@ from speccheck._pytest._policy import Policy
 __all__ = ["LintFactory", "ledger_key", "lint_class", "policy_of"]
 
 ledger_key = pytest.StashKey[Ledger]()
-_policy_key = pytest.StashKey[Policy]()
+_policy_key = pytest.StashKey[dict[bool, Policy]]()
 
 _LINTS = {"wsgi": ("wsgi_checks", "WSGILint"), "asgi": ("asgi_checks", "ASGILint")}
 
@@ -36,11 +36,14 @@ def lint_class(interface: str) -> Any:
         raise UsageError(f"{module_name}.{name} is not available: {exc}") from None
 
 
-def policy_of(item: pytest.Item) -> Policy:
-    """The session policy with the test's ``speccheck`` markers on top (farthest first)."""
-    policy = item.stash.get(_policy_key, None)
+def policy_of(item: pytest.Item, *, zero_change: bool = False) -> Policy:
+    """The session policy (of the fixtures, or of ``--speccheck-lint``) with the test's
+    ``speccheck`` markers on top, farthest first."""
+    cache = item.stash.setdefault(_policy_key, {})
+    policy = cache.get(zero_change)
     if policy is None:
-        policy = item.config.stash[settings_key].policy
+        settings = item.config.stash[settings_key]
+        policy = settings.lint_policy if zero_change else settings.policy
         for marker in reversed(list(item.iter_markers("speccheck"))):
             if marker.args:
                 raise UsageError(
@@ -48,7 +51,7 @@ def policy_of(item: pytest.Item) -> Policy:
                     f"got positional {marker.args!r} on {item.nodeid}"
                 )
             policy = policy.with_marker(marker.kwargs, item.nodeid)
-        item.stash[_policy_key] = policy
+        cache[zero_change] = policy
     return policy
 
 

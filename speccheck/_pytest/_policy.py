@@ -76,10 +76,14 @@ class Policy:
         return _enabled(self.select, self.ignore)
 
     def in_force(self, violation: Violation) -> bool:
-        return violation.code in self.enabled() and violation.side in self.sides
+        """Reported at all (failing or not): the rule is selected and not ignored."""
+        return violation.code in self.enabled()
 
     def fails(self, violation: Violation) -> bool:
-        return self.in_force(violation) and violation.rule.level.rank >= self.fail_on.rank
+        """Fails the test: in force, blamed on a failing side, at or above ``fail_on``."""
+        return (
+            self.in_force(violation) and violation.side in self.sides and violation.rule.level.rank >= self.fail_on.rank
+        )
 
     def lint_kwargs(self) -> dict[str, object]:
         """select/ignore for a lint middleware, so rules that are off cost nothing."""

@@ -9,6 +9,7 @@ writes the reports; workers write nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ class SessionFindings:
         self.records: list[tuple[str, dict[str, Any]]] = []  # (nodeid, violation dict)
         self.started = time.monotonic()
         self.written: list[str] = []
+        self.at_finish: list[Callable[[], None]] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for data in violations_in(report):
@@ -39,6 +41,8 @@ class SessionFindings:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for hook in self.at_finish:
+            hook()
         if is_xdist_worker(self.config) or not self.settings.reports:
             return
         targets = ", ".join(self.settings.lint + self.settings.targets) or "pytest"

@@ -1,0 +1,261 @@
+"""Zero-change mode: ``--speccheck-lint MODULE:ATTR`` lints an existing suite unedited.
+
+Each sample project has one app with a correct route and a broken one, and a test file
+that knows nothing about speccheck. Subprocess runs: the mode patches classes for a
+whole session, and Django's settings are process-global.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.frameworks
+
+TIMEOUT = 120
+
+FLASK_APP = """
+from flask import Flask, Response
+
+app = Flask(__name__)
+
+
+@app.get("/ok")
+def ok():
+    return "fine"
+
+
+@app.get("/bad")
+def bad():
+    response = Response("hi")
+    response.headers["Connection"] = "close"  # hop-by-hop header from an app: PEP 3333 forbids it
+    return response
+"""
+
+FLASK_TESTS = """
+from flaskproj import app
+
+
+def test_ok():
+    assert app.test_client().get("/ok").status_code == 200
+
+
+def test_bad():
+    assert app.test_client().get("/bad").status_code == 200
+"""
+
+STARLETTE_APP = """
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+
+async def ok(request):
+    return PlainTextResponse("fine")
+
+
+async def bad(request):
+    return Response("hi", headers={"Connection": "close"})
+
+
+app = Starlette(routes=[Route("/ok", ok), Route("/bad", bad)])
+"""
+
+STARLETTE_TESTS = """
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from starproj import app
+
+
+def test_ok():
+    with TestClient(app) as client:
+        assert client.get("/ok").status_code == 200
+
+
+def test_bad():
+    assert TestClient(app).get("/bad").status_code == 200
+"""
+
+DJANGO_FILES = {
+    "djproj/__init__.py": "",
+    "djproj/settings.py": """
+SECRET_KEY = "test"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "djproj.urls"
+INSTALLED_APPS = []
+MIDDLEWARE = []
+DATABASES = {}
+USE_TZ = True
+""",
+    "djproj/urls.py": """
+from django.http import HttpResponse
+from django.urls import path
+
+
+def ok(request):
+    return HttpResponse("fine")
+
+
+def bad(request):
+    response = HttpResponse("hi")
+    response["Content-Length"] = "10"  # the body has 2 bytes
+    return response
+
+
+urlpatterns = [path("ok", ok), path("bad", bad)]
+""",
+    "djproj/wsgi.py": """
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproj.settings")
+from django.core.wsgi import get_wsgi_application
+
+application = get_wsgi_application()
+""",
+    "djproj/asgi.py": """
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproj.settings")
+from django.core.asgi import get_asgi_application
+
+application = get_asgi_application()
+""",
+    "conftest.py": """
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproj.settings")
+import django
+
+django.setup()
+""",
+    "test_dj.py": """
+import asyncio
+
+from django.test import AsyncClient, Client
+
+
+def test_ok():
+    assert Client().get("/ok").status_code == 200
+
+
+def test_post_ok():
+    assert Client().post("/ok", data={"a": "1"}).status_code == 200
+
+
+def test_bad():
+    assert Client().get("/bad").status_code == 200
+
+
+def test_async_ok():
+    assert asyncio.run(AsyncClient().get("/ok")).status_code == 200
+
+
+def test_async_post_ok():
+    assert asyncio.run(AsyncClient().post("/ok", data={"a": "1"})).status_code == 200
+
+
+def test_async_bad():
+    assert asyncio.run(AsyncClient().get("/bad")).status_code == 200
+""",
+}
+
+
+def _failed(result: pytest.RunResult) -> set[str]:
+    return {line.split()[1].split("::")[1] for line in result.stdout.lines if line.startswith("FAILED ")}
+
+
+def test_flask_test_client(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(flaskproj=FLASK_APP, test_flask=FLASK_TESTS)
+    result = pytester.runpytest_subprocess("--speccheck-lint=flaskproj:app", timeout=TIMEOUT)
+    result.assert_outcomes(passed=1, failed=1)
+    assert _failed(result) == {"test_bad"}
+    result.stdout.fnmatch_lines(
+        [
+            "speccheck: linting flaskproj:app (wsgi; through flask.app.Flask instance)",
+            "*W520 no-hop-by-hop-headers ?app must?: *Connection*",
+            "*request: GET /bad",
+            "*seen by: --speccheck-lint=flaskproj:app",
+        ]
+    )
+    # Without the option the same suite passes: the plugin is off unless used.
+    pytester.runpytest_subprocess(timeout=TIMEOUT).assert_outcomes(passed=2)
+
+
+def test_ini_option_and_plain_function_app(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        wsgiproj="""
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+    return [b"hi"]
+""",
+        test_fn="""
+import httpx
+import wsgiproj
+
+
+def test_through_the_module_attribute():
+    client = httpx.Client(transport=httpx.WSGITransport(app=wsgiproj.application), base_url="http://testserver")
+    client.get("/")
+""",
+    )
+    pytester.makeini("[pytest]\nspeccheck_lint = wsgiproj:application\n")
+    result = pytester.runpytest_subprocess(timeout=TIMEOUT)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*through attribute application*", "*H103 content-length-matches-body*"])
+
+
+def test_starlette_test_client(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(starproj=STARLETTE_APP, test_star=STARLETTE_TESTS)
+    result = pytester.runpytest_subprocess("--speccheck-lint=starproj:app", timeout=TIMEOUT)
+    result.assert_outcomes(passed=1, failed=1)
+    assert _failed(result) == {"test_bad"}
+    result.stdout.fnmatch_lines(["*H108 no-connection-specific-headers ?app must?: *", "*request: GET /bad"])
+
+
+def test_django_test_client_wsgi(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(**DJANGO_FILES)
+    result = pytester.runpytest_subprocess(
+        "--speccheck-lint=djproj.wsgi:application", "-k", "not async", timeout=TIMEOUT
+    )
+    result.assert_outcomes(passed=2, failed=1, deselected=3)
+    assert _failed(result) == {"test_bad"}
+    result.stdout.fnmatch_lines(
+        [
+            "*through django.core.handlers.wsgi.WSGIHandler instance, django.test.client.ClientHandler*",
+            "*H103 content-length-matches-body ?app must?: *",
+            "*request: GET /bad",
+        ]
+    )
+
+
+def test_django_test_client_asgi(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(**DJANGO_FILES)
+    # Django's ASGIHandler keeps header names' case on purpose (see django/core/handlers/asgi.py),
+    # which the ASGI spec forbids (A304): true, but on every response, so this run ignores it.
+    args = ["--speccheck-lint=djproj.asgi:application", "--speccheck-ignore=A304", "-k", "async"]
+    result = pytester.runpytest_subprocess(*args, timeout=TIMEOUT)
+    result.assert_outcomes(passed=2, failed=1, deselected=3)
+    assert _failed(result) == {"test_async_bad"}
+    result.stdout.fnmatch_lines(["*H103 content-length-matches-body ?app must?: *", "*request: GET /bad"])
+    # Without the ignore, A304 is reported on the correct view too: the finding is Django's.
+    result = pytester.runpytest_subprocess(
+        "--speccheck-lint=djproj.asgi:application", "-k", "async_ok", timeout=TIMEOUT
+    )
+    result.assert_outcomes(failed=1, deselected=5)
+    result.stdout.fnmatch_lines(["*A304 response-header-names-lowercase ?app must?*"])
+
+
+def test_bad_lint_target_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    for spec, message in [
+        ("nocolon", "*takes MODULE:ATTR*"),
+        ("no_such_module:app", "*cannot import 'no_such_module'*"),
+        ("test_x:missing", "*has no attribute 'missing'*"),
+    ]:
+        result = pytester.runpytest_subprocess(f"--speccheck-lint={spec}", timeout=TIMEOUT)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR, spec
+        result.stderr.fnmatch_lines([message])
