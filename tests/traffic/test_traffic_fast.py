@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import textwrap
@@ -11,8 +12,7 @@ import pytest
 
 from speccheck import UsageError
 from speccheck.traffic import sample_requests
-from tests.traffic.test_traffic_requests import assert_legal
-from tests.traffic.wire import assert_round_trip
+from tests.traffic.wire import assert_legal, assert_round_trip
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ def test_seed_is_reproducible_in_another_program(tmp_path: Path) -> None:
         print(hashlib.sha256(repr(sample_requests(300, seed=3)).encode()).hexdigest())
         """
     )
-    here = __import__("hashlib").sha256(repr(sample_requests(300, seed=3)).encode()).hexdigest()
+    here = hashlib.sha256(repr(sample_requests(300, seed=3)).encode()).hexdigest()
     module_dir = tmp_path
     (module_dir / "extra_local_module.py").write_text('CONSTANTS = ["GET", "/odd", 12345, b"\\xff", "x-thing"]\n')
     out = subprocess.run(

@@ -10,30 +10,10 @@ from hypothesis import strategies as st
 
 import speccheck.traffic as traffic
 from speccheck import UsageError
-from speccheck.traffic import RequestPlan, is_field_value, is_origin_form, is_token, requests, sample_requests
-from tests.traffic.wire import assert_round_trip
+from speccheck.traffic import RequestPlan, is_origin_form, requests, sample_requests
+from tests.traffic.wire import assert_legal, assert_round_trip
 
 SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-RESERVED = {b"host", b"content-length", b"transfer-encoding", b"connection", b"upgrade", b"expect", b"te", b"trailer"}
-
-
-def assert_legal(plan: RequestPlan) -> None:
-    assert is_token(plan.method.encode("ascii"))
-    assert plan.method not in ("CONNECT", "PRI")
-    assert is_origin_form(plan.target), plan.target
-    for name, value in plan.headers:
-        assert is_token(name), name
-        assert is_field_value(value), value
-        assert name.lower() not in RESERVED
-    if plan.chunks:
-        assert sum(plan.chunks) == len(plan.body)
-        assert all(size > 0 for size in plan.chunks)
-    if plan.framing == "none" or plan.method in ("GET", "HEAD", "DELETE", "TRACE"):
-        assert plan.body == b""
-    if plan.framing == "chunked":
-        assert plan.http_version == "1.1"
-    if plan.http_version == "1.1":
-        assert plan.host is not None
 
 
 @SETTINGS

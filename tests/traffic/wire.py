@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import h11
 
-from speccheck.traffic import RequestPlan
+from speccheck.traffic import RequestPlan, is_field_value, is_origin_form, is_token
 
 
 @dataclass
@@ -62,3 +62,26 @@ def assert_round_trip(plan: RequestPlan) -> Parsed:
     if plan.framing == "chunked":
         assert parsed.chunk_sizes == [len(p) for p in plan.body_pieces() if p]
     return parsed
+
+
+RESERVED = {b"host", b"content-length", b"transfer-encoding", b"connection", b"upgrade", b"expect", b"te", b"trailer"}
+
+
+def assert_legal(plan: RequestPlan) -> None:
+    """Everything ``requests()`` promises about a plan, checked field by field."""
+    assert is_token(plan.method.encode("ascii"))
+    assert plan.method not in ("CONNECT", "PRI")
+    assert is_origin_form(plan.target), plan.target
+    for name, value in plan.headers:
+        assert is_token(name), name
+        assert is_field_value(value), value
+        assert name.lower() not in RESERVED
+    if plan.chunks:
+        assert sum(plan.chunks) == len(plan.body)
+        assert all(size > 0 for size in plan.chunks)
+    if plan.framing == "none" or plan.method in ("GET", "HEAD", "DELETE", "TRACE"):
+        assert plan.body == b""
+    if plan.framing == "chunked":
+        assert plan.http_version == "1.1"
+    if plan.http_version == "1.1":
+        assert plan.host is not None
