@@ -1,0 +1,173 @@
+"""One interface-neutral handle on an app under a reference driver, with the lint
+middleware (collect mode) between driver and app.
+
+`Harness.call(plan, delivery)` returns the app's `Answer` and the lint findings that
+this very call produced; `Harness.rule_for(delivery)` says which differential rule a
+difference from the baseline delivery would break, and whether any difference counts or
+only a failure (for choices whose value the app may legitimately use, like ``client``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from hypothesis import strategies as st
+
+from asgi_checks._driver import ASGIDelivery, ASGIDriver
+from speccheck._errors import UsageError
+from speccheck._violations import Violation
+from speccheck.app._answer import Answer
+from speccheck.app._strategies import asgi_deliveries, wsgi_deliveries
+from speccheck.app._worker import Worker
+from speccheck.traffic import RequestPlan
+from wsgi_checks._driver import WSGIDelivery, deliver_wsgi
+
+__all__ = ["ASGIHarness", "Delivery", "Harness", "WSGIHarness", "make_harness"]
+
+Delivery = WSGIDelivery | ASGIDelivery
+
+# Which choices are equivalent (the answer must not change at all) and which carry
+# information the app may use (only a failure under them counts).
+_BODY = {"split", "trailing_empty"}
+_WSGI_DEFAULTS = {"script_name", "empty_query", "empty_content_length", "file_wrapper"}
+_ASGI_DEFAULTS = {"root_path"}
+
+
+def changed_fields(delivery: Delivery, baseline: Delivery) -> set[str]:
+    return {f.name for f in dataclasses.fields(delivery) if getattr(delivery, f.name) != getattr(baseline, f.name)}
+
+
+class Harness(Protocol):
+    interface: str
+    baseline: Delivery
+
+    def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]: ...
+    def deliveries(self, body_size: int) -> st.SearchStrategy[Any]: ...
+    def rule_for(self, delivery: Delivery) -> tuple[str, bool]: ...
+    def delivery_from_dict(self, data: dict[str, Any]) -> Delivery: ...
+    def close(self) -> None: ...
+
+
+class _LintTap:
+    """Wraps the app in the pack's lint (collect mode) if the pack provides one, and
+    tells which findings each call added."""
+
+    def __init__(self, app: Any, factory: Callable[..., Any] | None, select: Any = None, ignore: Any = None) -> None:
+        self.lint: Any = None
+        self.app = app
+        if factory is not None:
+            try:
+                self.lint = factory(app, mode="collect", select=select, ignore=ignore)
+            except TypeError:
+                self.lint = factory(app, mode="collect")
+            self.app = self.lint
+
+    def _snapshot(self) -> dict[tuple[str, str], int]:
+        if self.lint is None:
+            return {}
+        found = getattr(self.lint, "violations", ())
+        if callable(found):
+            found = found()
+        return {v.key: v.count for v in found}
+
+    def around(self, run: Callable[[], Answer]) -> tuple[Answer, list[Violation]]:
+        if self.lint is None:
+            return run(), []
+        before = self._snapshot()
+        answer = run()
+        found = getattr(self.lint, "violations", ())
+        if callable(found):
+            found = found()
+        new = [v for v in found if v.count > before.get(v.key, 0)]
+        return answer, new
+
+
+def _lint_factory(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        pack = __import__(module)
+    except ImportError:
+        return None
+    factory = getattr(pack, name, None)
+    return factory if callable(factory) else None
+
+
+class WSGIHarness:
+    interface = "wsgi"
+    baseline: Delivery = WSGIDelivery()
+
+    def __init__(self, app: Any, *, timeout: float = 10.0, lint: bool = True, select: Any = None, ignore: Any = None) -> None:
+        self.tap = _LintTap(app, _lint_factory("wsgi_checks", "WSGILint") if lint else None, select, ignore)
+        self.worker = Worker()
+        self.timeout = timeout
+
+    def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
+        assert isinstance(delivery, WSGIDelivery)
+        return self.tap.around(lambda: deliver_wsgi(self.tap.app, plan, delivery, timeout=self.timeout, worker=self.worker))
+
+    def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:
+        return wsgi_deliveries(body_size)
+
+    def rule_for(self, delivery: Delivery) -> tuple[str, bool]:
+        """(rule code, whether any difference counts) for a difference from the baseline."""
+        changed = changed_fields(delivery, self.baseline)
+        if changed <= _BODY:
+            return "D002", True
+        if changed <= _BODY | _WSGI_DEFAULTS:
+            return "D004", True
+        return "D006", False
+
+    def delivery_from_dict(self, data: dict[str, Any]) -> Delivery:
+        return WSGIDelivery.from_dict(data)
+
+    def close(self) -> None:
+        self.worker.close()
+
+
+class ASGIHarness:
+    interface = "asgi"
+    baseline: Delivery = ASGIDelivery()
+
+    def __init__(
+        self, app: Any, *, timeout: float = 10.0, lint: bool = True, lifespan: bool = True, select: Any = None, ignore: Any = None
+    ) -> None:
+        self.tap = _LintTap(app, _lint_factory("asgi_checks", "ASGILint") if lint else None, select, ignore)
+        self.driver = ASGIDriver(self.tap.app, timeout=timeout, lifespan=lifespan)
+        failure = self.driver.startup()
+        if failure:
+            self.driver.close()
+            raise UsageError(f"the app did not start: {failure}")
+
+    def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
+        assert isinstance(delivery, ASGIDelivery)
+        return self.tap.around(lambda: self.driver.deliver(plan, delivery))
+
+    def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:
+        return asgi_deliveries(body_size)
+
+    def rule_for(self, delivery: Delivery) -> tuple[str, bool]:
+        changed = changed_fields(delivery, self.baseline)
+        if changed <= _BODY:
+            return "D001", True
+        if changed <= _BODY | _ASGI_DEFAULTS:
+            return "D003", True
+        return "D005", False
+
+    def delivery_from_dict(self, data: dict[str, Any]) -> Delivery:
+        return ASGIDelivery.from_dict(data)
+
+    def close(self) -> None:
+        try:
+            self.driver.shutdown()
+        finally:
+            self.driver.close()
+
+
+def make_harness(app: Any, interface: str, **options: Any) -> Harness:
+    if interface == "wsgi":
+        options.pop("lifespan", None)
+        return WSGIHarness(app, **options)
+    if interface == "asgi":
+        return ASGIHarness(app, **options)
+    raise UsageError(f"interface must be 'wsgi' or 'asgi', got {interface!r}")

@@ -1,0 +1,292 @@
+"""App mode: drive generated traffic through a reference driver, find, shrink, report.
+
+1. Explore (hypothesis, generate phase, seeded): each example is delivered the
+   baseline way, then a body-split variant and a scope/environ variant. Lint findings,
+   raises (T005), hangs (T006) and answers that change with the delivery (D rules) are
+   collected once per (rule, signature), with the first example that showed them.
+2. Shrink: each finding's example is reduced (`_shrink.shrink`) while it reproduces.
+3. Report: each finding becomes a `Violation` whose ``extra`` holds the plan and the
+   delivery, and whose exchange carries a ``speccheck replay`` line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from speccheck._catalogue import get_rule
+from speccheck._violations import Exchange, Violation
+from speccheck.app._answer import Answer
+from speccheck.app._harness import Delivery, Harness, changed_fields
+from speccheck.app._replay_data import plan_to_dict, replay_command, replay_payload
+from speccheck.app._shrink import shrink
+from speccheck.app._strategies import Route, app_requests
+from speccheck.traffic import RequestPlan
+
+__all__ = ["AppRunOptions", "Finding", "check_app", "examine", "exchange_for"]
+
+DIFF_RULES = ("D001", "D002", "D003", "D004", "D005", "D006")
+
+
+@dataclass
+class AppRunOptions:
+    target: str = "MODULE:ATTR"  # how the replay line names the app
+    routes: Sequence[Route] = (Route(b"/"),)
+    examples: int = 200
+    max_time: float = 25.0
+    seed: int = 0
+    shrink_time: float = 5.0  # per finding
+    shrink_budget: float = 8.0  # for all findings together
+    max_shrinks: int = 12  # findings shrunk per run (the rest keep their first example)
+    report_path: str = "reports/speccheck.json"
+
+
+@dataclass
+class Finding:
+    code: str
+    signature: str
+    plan: RequestPlan
+    delivery: Delivery
+    answer: Answer = field(default_factory=Answer)
+    baseline_answer: Answer | None = None
+    lint: Violation | None = None
+    count: int = 1
+
+
+class _Stop(Exception):
+    """Ends the explore phase early (time is up)."""
+
+
+def _differs(harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer, confirm: bool) -> tuple[str, Answer] | None:
+    """The D rule broken if ``delivery`` changes the answer, with the variant's answer."""
+    code, any_difference = harness.rule_for(delivery)
+    answer, _ = harness.call(plan, delivery)
+    if answer.hung:
+        return None
+    differs = not answer.same_as(base) if any_difference else (answer.failed and not base.failed)
+    if not differs:
+        return None
+    if confirm:  # both answers must be stable: an app answering differently each time is not blamed
+        again_base, _ = harness.call(plan, harness.baseline)
+        again, _ = harness.call(plan, delivery)
+        if not again_base.same_as(base) or not again.same_as(answer):
+            return None
+    return code, answer
+
+
+def _minimal_fields(harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer) -> Delivery:
+    """Put back baseline values one field at a time while the difference stays."""
+    for name in sorted(changed_fields(delivery, harness.baseline)):
+        candidate = dataclasses.replace(delivery, **{name: getattr(harness.baseline, name)})  # type: ignore[arg-type]
+        if candidate != harness.baseline and _differs(harness, plan, candidate, base, confirm=False):
+            delivery = candidate
+    return delivery
+
+
+def _signature(answer: Answer) -> str:
+    where = f"@{answer.location.file}:{answer.location.line}" if answer.location else ""
+    return answer.error.split(":", 1)[0] + where
+
+
+def examine(harness: Harness, plan: RequestPlan, code: str, signature: str, delivery: Delivery) -> Answer | None:
+    """Whether (plan, delivery) shows finding (code, signature): its answer if so, else None."""
+    if code.startswith("D"):
+        base, _ = harness.call(plan, harness.baseline)
+        if base.hung or (base.error and harness.rule_for(delivery)[1] is False):
+            return None
+        result = _differs(harness, plan, delivery, base, confirm=True)
+        if result is None or result[0] != code:
+            return None
+        if signature and ",".join(sorted(changed_fields(delivery, harness.baseline))) != signature:
+            return None
+        return result[1]
+    answer, lint = harness.call(plan, delivery)
+    if code == "T006":
+        return answer if answer.hung else None
+    if code == "T005":
+        return answer if answer.error and _signature(answer) == signature else None
+    for violation in lint:
+        if violation.code == code and (not signature or violation.key[1] == signature):
+            return answer
+    return None
+
+
+class _Explorer:
+    def __init__(self, harness: Harness, options: AppRunOptions, progress: Callable[[int, int | None], None]) -> None:
+        self.harness = harness
+        self.options = options
+        self.progress = progress
+        self.findings: dict[tuple[str, str], Finding] = {}
+        self.done = 0
+        self.deadline = time.monotonic() + options.max_time
+        self.stopped = False
+
+    def _add(self, finding: Finding) -> None:
+        key = (finding.code, finding.signature)
+        if key in self.findings:
+            self.findings[key].count += 1
+        else:
+            self.findings[key] = finding
+
+    def _lint(self, found: list[Violation], plan: RequestPlan, delivery: Delivery, answer: Answer) -> None:
+        for violation in found:
+            self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation))
+
+    def one(self, plan: RequestPlan, data: st.DataObject) -> None:
+        harness = self.harness
+        base, found = harness.call(plan, harness.baseline)
+        self._lint(found, plan, harness.baseline, base)
+        if base.hung:
+            self._add(Finding("T006", "", plan, harness.baseline, base))
+            return
+        if base.error:
+            self._add(Finding("T005", _signature(base), plan, harness.baseline, base))
+        variants: list[Delivery] = []
+        drawn = data.draw(harness.deliveries(len(plan.body)), label="delivery")
+        if plan.body:
+            body_only = dataclasses.replace(harness.baseline, split=drawn.split)  # type: ignore[arg-type]
+            if body_only != harness.baseline:
+                variants.append(body_only)
+        scope = dataclasses.replace(drawn, split=harness.baseline.split)  # type: ignore[arg-type]
+        if hasattr(scope, "trailing_empty") and not plan.body:
+            scope = dataclasses.replace(scope, trailing_empty=getattr(drawn, "trailing_empty"))
+        if scope != harness.baseline:
+            variants.append(scope)
+        for delivery in variants:
+            if base.error and harness.rule_for(delivery)[1] is False:
+                continue
+            answer, found = harness.call(plan, delivery)
+            self._lint(found, plan, delivery, answer)
+            if answer.hung:
+                self._add(Finding("T006", "", plan, delivery, answer))
+                continue
+            code, any_difference = harness.rule_for(delivery)
+            differs = not answer.same_as(base) if any_difference else (answer.failed and not base.failed)
+            if not differs or _differs(harness, plan, delivery, base, confirm=True) is None:
+                continue
+            minimal = _minimal_fields(harness, plan, delivery, base)
+            code = harness.rule_for(minimal)[0]
+            signature = ",".join(sorted(changed_fields(minimal, harness.baseline)))
+            self._add(Finding(code, signature, plan, minimal, answer, base))
+
+    def run(self) -> None:
+        options = self.options
+        strategy = app_requests(options.routes)
+
+        @hypothesis_seed(options.seed)
+        @settings(
+            max_examples=options.examples,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            report_multiple_bugs=False,
+        )
+        @given(plan=strategy, data=st.data())
+        def explore(plan: RequestPlan, data: st.DataObject) -> None:
+            if self.stopped or time.monotonic() > self.deadline:
+                self.stopped = True
+                raise _Stop
+            self.one(plan, data)
+            self.done += 1
+            self.progress(self.done, options.examples)
+
+        try:
+            explore()
+        except _Stop:
+            pass
+
+
+def exchange_for(plan: RequestPlan, interface: str, replay: str = "") -> Exchange:
+    headers = tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in plan.framing_headers() + list(plan.headers))
+    return Exchange(
+        interface=interface,
+        scope_type="http",
+        method=plan.method,
+        target=plan.target.decode("latin-1"),
+        http_version=plan.http_version,
+        headers=headers,
+        body_size=len(plan.body),
+        body_preview=plan.body[:64],
+        replay=replay,
+    )
+
+
+def _violation(finding: Finding, harness: Harness, options: AppRunOptions) -> Violation:
+    delivery_data = finding.delivery.to_dict()  # type: ignore[union-attr]
+    payload = replay_payload(harness.interface, finding.code, finding.signature, finding.plan, delivery_data)
+    replay = replay_command(options.target, payload, options.report_path)
+    exchange = exchange_for(finding.plan, harness.interface, replay)
+    answer = finding.answer
+    extra: dict[str, object] = {
+        "plan": plan_to_dict(finding.plan),
+        "delivery": delivery_data,
+        "delivery_text": finding.delivery.describe(),  # type: ignore[union-attr]
+        "interface": harness.interface,
+        "target": options.target,
+        "seed": options.seed,
+        "replay": payload,
+    }
+    if finding.lint is not None:
+        violation = finding.lint.copy()
+        violation.count = finding.count
+        violation.exchange = exchange  # the shrunk request (the lint's record keeps its first sighting)
+        violation.extra.update(extra)
+        return violation
+    rule = get_rule(finding.code)
+    if answer.traceback:
+        extra["traceback"] = answer.traceback
+    if finding.code == "T005":
+        message = f"the app raised {answer.error}"
+        observed, expected = answer.error, "a response"
+    elif finding.code == "T006":
+        message = "the app did not finish its response within the time limit"
+        observed, expected = "no complete answer", "a response"
+    else:
+        base = finding.baseline_answer or Answer()
+        delivered = finding.delivery.describe()  # type: ignore[union-attr]
+        message = f"the answer changed with the delivery ({delivered}): {answer.difference(base)}"
+        observed, expected = answer.describe(), base.describe()
+        extra["baseline_delivery"] = harness.baseline.to_dict()  # type: ignore[union-attr]
+    return Violation(rule, message, observed, expected, exchange, answer.location, finding.signature, finding.count, extra)
+
+
+def check_app(
+    harness: Harness,
+    options: AppRunOptions,
+    *,
+    progress: Callable[[int, int | None], None] = lambda done, planned: None,
+) -> list[Violation]:
+    """Explore, shrink and build the violations for one app (the harness is not closed)."""
+    explorer = _Explorer(harness, options, progress)
+    explorer.run()
+    out: list[Violation] = []
+    findings = sorted(explorer.findings.values(), key=lambda f: (-get_rule(f.code).level.rank, f.code))
+    shrink_until = time.monotonic() + options.shrink_budget
+    for index, finding in enumerate(findings):
+        left = min(options.shrink_time, shrink_until - time.monotonic())
+        if index < options.max_shrinks and finding.code != "T006" and left > 0:
+            code, signature = finding.code, finding.signature
+
+            def reproduces(plan: RequestPlan, delivery: Delivery) -> bool:
+                return examine(harness, plan, code, signature, delivery) is not None
+
+            plan, delivery, _ = shrink(finding.plan, finding.delivery, harness.baseline, reproduces, max_time=left)
+            if (plan, delivery) != (finding.plan, finding.delivery):
+                answer = examine(harness, plan, code, signature, delivery)
+                if answer is not None:
+                    finding.plan, finding.delivery, finding.answer = plan, delivery, answer
+                    if code.startswith("D"):
+                        finding.baseline_answer = harness.call(plan, harness.baseline)[0]
+                    if finding.lint is not None:
+                        _, again = harness.call(plan, delivery)
+                        finding.lint = next((v for v in again if v.code == code), finding.lint)
+        out.append(_violation(finding, harness, options))
+    return out
