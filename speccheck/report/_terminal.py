@@ -20,6 +20,8 @@ __all__ = ["LEVEL_STYLES", "render_terminal", "terminal_renderable"]
 
 LEVEL_STYLES: dict[str, str] = {"must": "bold red", "should": "yellow", "advice": "cyan"}
 _OUTPUT_TAIL = 20  # lines of the target's own output shown when it crashed
+_PER_RULE = 3  # findings shown per rule; the file reports hold them all
+_REPLAY_CHARS = 400  # a longer reproduction line is cut here; the file reports hold it whole
 
 
 def _field(label: str, value: str, style: str = "") -> Text:
@@ -44,6 +46,8 @@ def _finding(v: Violation) -> list[Text]:
         ex = v.exchange
         lines.append(_field("exchange", exchange_line(ex)))
         repro = ex.replay or ex.curl()
+        if len(repro) > _REPLAY_CHARS:
+            repro = repro[:_REPLAY_CHARS] + f" … ({len(repro)} characters; whole in the JSON/HTML report)"
         if repro:
             lines.append(_field("replay", repro))
     if v.location is not None:
@@ -80,8 +84,13 @@ def terminal_renderable(result: RunResult, fail_on: Level = Level.MUST) -> Rende
         for rule, violations in rules:
             parts.append(_rule_head(rule, violations))
             parts.append(Text(f"      {rule.summary}", style="italic dim"))
-            for v in violations:
+            for v in violations[:_PER_RULE]:
                 parts.extend(_finding(v))
+            if len(violations) > _PER_RULE:
+                more = len(violations) - _PER_RULE
+                parts.append(
+                    Text(f"    … {more} more distinct finding(s) of {rule.code} in the file reports", style="dim")
+                )
     if info.error:
         parts.append(Text(""))
         parts.append(Text("run error: " + visible(info.error), style="bold red"))
