@@ -66,6 +66,7 @@ class ASGILint:
         collector: Collector | None = None,
     ) -> None:
         self.sink = Sink(mode, select, ignore, collector)
+        self.seen: dict[str, int] = {"http": 0, "websocket": 0, "lifespan": 0, "other": 0}  # connections checked
         self.wrapped = app
         self.app: ASGIApp = self._adapt(app)
 
@@ -80,7 +81,7 @@ class ASGILint:
 
     def __getattr__(self, name: str) -> Any:
         # Stay transparent: frameworks and servers poke at attributes of the app they host.
-        if name.startswith("__") or name in ("wrapped", "app", "sink"):
+        if name.startswith("__") or name in ("wrapped", "app", "sink", "seen"):
             raise AttributeError(name)
         return getattr(self.wrapped, name)
 
@@ -88,6 +89,7 @@ class ASGILint:
         reporter = ScopeReporter(self.sink, scope)
         kind = check_scope(scope, reporter.report)
         factory = _CONNECTIONS.get(kind) if kind is not None else None
+        self.seen[kind if factory is not None else "other"] += 1  # type: ignore[index]
         if factory is None:
             await self.app(scope, receive, send)  # a protocol we do not know: only the scope was checked
             return

@@ -1,0 +1,61 @@
+"""Real frameworks under a real uvicorn, wrapped in ASGILint(mode="collect"): streaming,
+POST echo, websocket echo, redirect, 404 and lifespan must produce zero findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from asgi_checks import ASGILint
+from fixtures.asgi.frameworks import BUILDERS, CHUNKS, HAS_WEBSOCKET
+from fixtures.asgi.servers import serve_uvicorn
+
+httpx = pytest.importorskip("httpx")
+pytestmark = [pytest.mark.frameworks, pytest.mark.servers]
+
+# Findings that stand because the framework really breaks the spec (see the sentence).
+KNOWN: dict[str, dict[str, str]] = {
+    # django.core.handlers.asgi.ASGIHandler.send_response keeps header case on purpose
+    # ("some non-RFC compliant clients ... require e.g. Content-Type").
+    "django": {"A304": "www.rst Response Start: 'Header names must be lowercased.'"},
+}
+
+BODY = bytes(range(256)) * 400  # 100 KiB: arrives in several http.request messages
+
+
+def drive(base: str, websocket: bool) -> None:
+    with httpx.Client(base_url=base, timeout=10) as client:
+        got = client.get("/stream")
+        assert got.status_code == 200
+        assert got.content == b"".join(CHUNKS)
+        echoed = client.post("/echo", content=BODY)
+        assert echoed.status_code == 200
+        assert echoed.content == BODY
+        moved = client.get("/redirect")
+        assert moved.status_code in (301, 302, 303, 307, 308)
+        assert moved.headers["location"].endswith("/stream")
+        assert client.get("/no/such/page").status_code == 404
+        assert client.head("/stream").status_code in (200, 405)
+    if websocket:
+        from websockets.sync.client import connect
+
+        with connect(base.replace("http://", "ws://") + "/ws", open_timeout=10, close_timeout=5) as ws:
+            for text in ("one", "two", "three"):
+                ws.send(text)
+                assert ws.recv(timeout=10) == text
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_framework_is_clean_under_uvicorn(name: str) -> None:
+    try:
+        app = BUILDERS[name]()
+    except ImportError as exc:  # pragma: no cover - the test extra installs them all
+        pytest.skip(f"{name} not installed: {exc}")
+    lint = ASGILint(app, mode="collect")
+    with serve_uvicorn(lint) as base:
+        drive(base, websocket=name in HAS_WEBSOCKET)
+    found = {v.code: v.one_line() for v in lint.violations}
+    assert set(found) == set(KNOWN.get(name, {})), "\n".join(found.values())
+    assert lint.seen["http"] >= 5
+    assert lint.seen["lifespan"] == 1
+    if name in HAS_WEBSOCKET:
+        assert lint.seen["websocket"] == 1
