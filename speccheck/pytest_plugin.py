@@ -93,6 +93,16 @@ def _uninstall(config: pytest.Config) -> None:
     config.stash[_installed_key] = []
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--speccheck-target``: add the conformance items (before -k / -m deselect)."""
+    settings = config.stash[settings_key]
+    if settings.targets:
+        from speccheck._pytest._items import make_items
+
+        items.extend(make_items(session, settings.targets))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     installed = item.config.stash.get(_installed_key, [])
