@@ -31,13 +31,14 @@ _SMALL_BODY = 32  # up to this size hypothesis draws every byte; above, a seed d
 
 
 def body_bytes(size: int, seed: int, kind: int) -> bytes:
-    """A body of ``size`` bytes made cheaply from a seed: random bytes, text or zeros."""
+    """A body of ``size`` bytes made cheaply: text (kind 0, what shrinking ends at), zeros
+    (kind 1) or random bytes from ``seed`` (kind 2)."""
     if kind == 0:
-        return random.Random(seed).randbytes(size)
-    if kind == 1:
         unit = b"0123456789abcdefghijklmnopqrstuvwxyz\n"
         return (unit * (size // len(unit) + 1))[:size]
-    return bytes(size)
+    if kind == 1:
+        return bytes(size)
+    return random.Random(seed).randbytes(size)
 
 
 def chunk_splits(size: int, cuts: Iterable[int]) -> tuple[int, ...]:
@@ -48,13 +49,13 @@ def chunk_splits(size: int, cuts: Iterable[int]) -> tuple[int, ...]:
 
 
 def _bodies(max_body: int) -> st.SearchStrategy[bytes]:
-    # Most bodies small, some up to max_body: repeated branches weigh one_of. Small bodies
+    # 40% empty, 40% small, 20% up to max_body: repeated branches weigh one_of. Small bodies
     # are drawn byte by byte (they shrink well); larger ones are made from a seed (fast).
     if max_body == 0:
         return st.just(b"")
     small = st.binary(min_size=1, max_size=min(_SMALL_BODY, max_body))
     seeded = st.builds(body_bytes, st.integers(0, min(1024, max_body)) | st.integers(0, max_body), _SEEDS, _KINDS)
-    return st.one_of(st.just(b""), small, small, seeded)
+    return st.one_of(st.just(b""), small, st.just(b""), small, seeded)
 
 
 _SEEDS = st.integers(0, 2**32 - 1)
@@ -77,17 +78,25 @@ def _chunks(draw: st.DrawFn, size: int) -> tuple[int, ...]:
     return chunk_splits(size, [c % size for c in draw(_CUTS)])
 
 
-def _method_strategy(options: RequestOptions) -> st.SearchStrategy[str]:
+def _method_strategy(options: RequestOptions, *, with_body: bool) -> st.SearchStrategy[str] | None:
+    """Methods usable without content, or (``with_body``) able to carry content; None if none."""
+
     def usable(method: str) -> bool:
+        if with_body:
+            return any(options.may_have_body(method, v) for v in options.http_versions)
         return any(options.framings_for(method, v, has_body=False) for v in options.http_versions)
 
     if options.methods is not None:
-        return st.sampled_from([m for m in options.methods if usable(m)])
+        listed = [m for m in options.methods if usable(m)]
+        return st.sampled_from(listed) if listed else None
     extension = st.one_of(
         st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=10),
         st.text(alphabet=TCHAR, min_size=1, max_size=12),
     ).filter(lambda m: m not in _EXCLUDED and usable(m))
-    standard = st.sampled_from([m for m in STANDARD_METHODS if usable(m)])
+    standard_list = [m for m in STANDARD_METHODS if usable(m)]
+    if not standard_list:
+        return None
+    standard = st.sampled_from(standard_list)
     return st.one_of(standard, standard, extension)
 
 
@@ -98,19 +107,22 @@ def _pick(draw: st.DrawFn, choices: tuple[T, ...]) -> T:
 def _request_strategy(options: RequestOptions) -> st.SearchStrategy[RequestPlan]:
     # Sub-strategies are built once here: building them inside each draw costs hypothesis
     # a fresh validation every time and halves the generation rate.
-    method_st = _method_strategy(options)
+    method_st = _method_strategy(options, with_body=False)
+    body_method_st = _method_strategy(options, with_body=True)
     target_st = targets(options.paths)
     headers_st = header_lists(options.max_headers)
     body_st = _bodies(options.max_body)
+    assert method_st is not None  # RequestOptions.build checked that some method is usable
 
     @st.composite
     def request(draw: st.DrawFn) -> RequestPlan:
-        method = draw(method_st)
-        versions = tuple(v for v in options.http_versions if options.framings_for(method, v, has_body=False))
+        # The body first, then a method that can carry it: shrinking then keeps POST & co.
+        body = draw(body_st) if body_method_st is not None else b""
+        method = draw(body_method_st if body and body_method_st is not None else method_st)
+        versions = tuple(v for v in options.http_versions if options.framings_for(method, v, has_body=bool(body)))
         version = _pick(draw, versions)
         target = draw(target_st)
         headers = draw(headers_st)
-        body = draw(body_st) if options.may_have_body(method, version) else b""
         framing = _pick(draw, options.framings_for(method, version, has_body=bool(body)))
         chunks = _chunks(draw, len(body))
         # RFC 9112 3.2: Host is mandatory in HTTP/1.1; HTTP/1.0 may omit it.
