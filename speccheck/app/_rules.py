@@ -23,7 +23,7 @@ RULES: tuple[Rule, ...] = (
         fix="Loop on receive() until more_body is false, concatenating every body (empty ones included).",
     ),
     Rule(
-        "D002", "answer-depends-on-input-read-size", Level.MUST, Side.APP, Spec.PEP3333, "input-and-error-streams",
+        "D002", "answer-depends-on-input-read-size", Level.SHOULD, Side.APP, Spec.PEP3333, "input-and-error-streams",
         "The answer changed when wsgi.input.read(n) returned fewer than n bytes before the end of the body.",
         check=Check.CROSS,
         quote="The semantics of each method are as documented in the Python Library Reference",

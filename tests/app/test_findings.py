@@ -1,0 +1,128 @@
+"""Each broken fixture in fixtures/apps is found by app mode alone, shrunk to a small
+request, and its replay payload reproduces it; the correct twins stay silent."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from speccheck.app._harness import make_harness
+from speccheck.app._load import detect_interface
+from speccheck.app._replay_data import plan_from_dict
+from speccheck.app._runner import AppRunOptions, check_app, examine
+from speccheck.traffic import RequestPlan
+
+BROKEN = [
+    ("asgi_first_message", "D001", "split"),
+    ("asgi_ignores_more_body", "D001", "split"),
+    ("asgi_needs_root_path", "D003", "root_path"),
+    ("asgi_needs_client", "D005", "client"),
+    ("asgi_raw_path_none", "D005", "raw_path"),
+    ("wsgi_read_once", "D002", "split"),
+    ("wsgi_needs_query_string", "D004", "empty_query"),
+]
+CORRECT = ["asgi_correct", "wsgi_correct"]
+
+
+def _run(module: str, examples: int = 150, seed: int = 0) -> tuple[Any, list[Any]]:
+    app, interface = detect_interface(importlib.import_module(f"fixtures.apps.{module}").app)
+    harness = make_harness(app, interface, timeout=3)
+    violations = check_app(harness, AppRunOptions(target=f"fixtures.apps.{module}:app", examples=examples, max_time=20, seed=seed))
+    return harness, violations
+
+
+@pytest.mark.parametrize(("module", "code", "signature"), BROKEN)
+def test_broken_fixture_found_shrunk_and_replayed(module: str, code: str, signature: str) -> None:
+    harness, violations = _run(module)
+    try:
+        assert [v.code for v in violations] == [code], [v.one_line() for v in violations]
+        violation = violations[0]
+        assert violation.signature == signature
+        plan = plan_from_dict(violation.extra["plan"])  # type: ignore[arg-type]
+        # shrunk: no headers, path "/", a body of at most 2 bytes (none if the body is not the point)
+        assert plan.headers == () and plan.target == b"/"
+        assert len(plan.body) <= (2 if signature == "split" else 0)
+        assert violation.exchange is not None and violation.exchange.replay.startswith("speccheck replay fixtures.apps.")
+        payload: Any = violation.extra["replay"]
+        delivery = harness.delivery_from_dict(payload["delivery"])
+        assert examine(harness, plan_from_dict(payload["plan"]), payload["rule"], payload["signature"], delivery) is not None
+        # the same request delivered the baseline way does not show it
+        assert examine(harness, plan, code, "", harness.baseline) is None
+    finally:
+        harness.close()
+
+
+@pytest.mark.parametrize("module", CORRECT)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_correct_twin_is_clean(module: str, seed: int) -> None:
+    harness, violations = _run(module, examples=200, seed=seed)
+    harness.close()
+    assert violations == []
+
+
+def test_raise_only_for_some_requests_is_t005_with_app_location() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise RuntimeError("no lifespan")
+        message = await receive()
+        if b"!" in message["body"]:
+            raise ValueError("bang")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    harness = make_harness(app, "asgi", timeout=2)
+    try:
+        options = AppRunOptions(target="x:app", examples=300, max_time=20)
+        violations = check_app(harness, options)
+    finally:
+        harness.close()
+    t005 = [v for v in violations if v.code == "T005"]
+    assert len(t005) == 1, [v.one_line() for v in violations]
+    assert t005[0].location is not None and t005[0].location.file == __file__
+    assert "bang" in t005[0].message and "traceback" in t005[0].extra
+    assert plan_from_dict(t005[0].extra["plan"]).body == b"!"  # type: ignore[arg-type]
+
+
+def test_hang_is_t006_and_the_run_goes_on() -> None:
+    import time
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["REQUEST_METHOD"] == "PUT":
+            time.sleep(3)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    harness = make_harness(app, "wsgi", timeout=0.2)
+    try:
+        violations = check_app(harness, AppRunOptions(target="x:app", examples=60, max_time=15))
+    finally:
+        harness.close()
+    assert [v.code for v in violations] == ["T006"]
+    assert violations[0].location is not None and violations[0].location.file == __file__
+
+
+def test_nondeterministic_app_is_not_blamed() -> None:
+    import itertools
+
+    counter = itertools.count()
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Date", str(next(counter)))])
+        return [b"%d %d" % (len(body), next(counter))]  # a counter in the body: every answer differs
+
+    harness = make_harness(app, "wsgi", timeout=2)
+    try:
+        assert check_app(harness, AppRunOptions(target="x:app", examples=100, max_time=15)) == []
+    finally:
+        harness.close()
+
+
+def test_examine_rejects_unknown_difference() -> None:
+    harness = make_harness(importlib.import_module("fixtures.apps.wsgi_correct").app, "wsgi")
+    try:
+        assert examine(harness, RequestPlan(method="POST", body=b"ab"), "D002", "split", harness.baseline) is None
+    finally:
+        harness.close()
