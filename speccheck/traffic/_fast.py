@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, currently_in_test_context, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, HypothesisProvider
 from hypothesis.strategies import SearchStrategy
@@ -176,8 +176,8 @@ def sample_requests(
 
     The first ``bases`` come from the ``requests()`` strategy (same keyword arguments,
     same guarantees); the rest are seeded variations of them, produced at tens of
-    thousands per second. Call it outside hypothesis tests: it runs its own ``@given``,
-    and hypothesis refuses nested ``@given`` (the ``nested_given`` health check).
+    thousands per second. Thread-safe. Call it outside hypothesis tests: it runs its own
+    ``@given``, and hypothesis refuses nested ``@given`` (``UsageError`` inside one).
     Determinism holds in any program for one hypothesis version (the bases are drawn
     without hypothesis' "local constants"); another hypothesis version may draw other bases.
     """
@@ -187,6 +187,11 @@ def sample_requests(
         raise UsageError(f"seed must be an int, got {seed!r}")
     if not isinstance(bases, int) or isinstance(bases, bool) or bases < 1:
         raise UsageError(f"bases must be an int >= 1, got {bases!r}")
+    if currently_in_test_context():
+        raise UsageError(
+            "sample_requests() runs its own hypothesis search and cannot run inside a @given test; "
+            "call it outside (module level, a fixture), or draw from requests() with st.data()"
+        )
     options = RequestOptions.build(
         methods=methods,
         paths=paths,

@@ -6,12 +6,15 @@ import hashlib
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from speccheck import UsageError
-from speccheck.traffic import sample_requests
+from speccheck.traffic import RequestPlan, sample_requests
 from tests.traffic.wire import assert_legal, assert_round_trip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +100,27 @@ def test_zero_and_small_n() -> None:
 def test_bad_arguments(kwargs: dict[str, object]) -> None:
     with pytest.raises(UsageError):
         sample_requests(**kwargs)  # type: ignore[arg-type]
+
+
+def test_deterministic_from_concurrent_threads() -> None:
+    expected = {seed: sample_requests(300, seed=seed) for seed in range(3)}
+    results: dict[int, list[list[RequestPlan]]] = {seed: [] for seed in range(3)}
+
+    def work(seed: int) -> None:
+        for _ in range(2):
+            results[seed].append(sample_requests(300, seed=seed))
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(t.is_alive() for t in threads)
+    assert all(runs == [expected[seed]] * 2 for seed, runs in results.items())
+
+
+@settings(max_examples=2, database=None, deadline=None)
+@given(st.integers())
+def test_inside_given_is_a_clear_usage_error(number: int) -> None:
+    with pytest.raises(UsageError, match="cannot run inside a @given test"):
+        sample_requests(10, seed=number)
