@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from _thread import get_ident
+from collections.abc import Iterator
 from typing import Any
 
 from speccheck._location import code_location
@@ -34,23 +35,32 @@ def method_location(obj: Any, name: str) -> Location | None:
     return Location(code.co_filename, code.co_firstlineno, code.co_name)
 
 
+class _Unset:
+    """A type no item has: keeps the per-item test on the slow path until start_response."""
+
+
 class Body:
-    __slots__ = ("_call", "_closes", "_ended", "_inner", "_items", "_iter", "_length", "_thread")
+    """The app's iterable as the server sees it. ``iter(body)`` hands out one generator
+    that runs the checks between the app's items (a resumed generator is cheaper than a
+    Python ``__next__`` per item); ``close()``, ``len()`` and any other attribute are
+    served by the `Body` itself, the object the app returned in the server's eyes."""
+
+    __slots__ = ("_call", "_closes", "_ended", "_gen", "_inner", "_length", "_thread")
 
     def __init__(self, call: Call, inner: Any, length: int | None = None) -> None:
         self._call = call
         self._inner = inner
-        self._iter: Any = None
-        self._items = 0
+        self._gen: Iterator[Any] | None = None
         self._closes = 0
         self._ended = False
         self._length = length  # what len(inner) said when the app returned, if it has __len__
-        self._thread = 0  # non-zero while the lint tracks close(): the thread that ended it, or 1
+        self._thread = 0  # 0: close() not tracked; 1: tracked, running; else the thread it ended in
 
-    def __iter__(self) -> Body:
-        if self._iter is None:
+    def __iter__(self) -> Iterator[Any]:
+        gen = self._gen
+        if gen is None:
             try:
-                self._iter = iter(self._inner)
+                it = iter(self._inner)
             except TypeError:
                 # "the application object must always return an iterable yielding zero or more bytestrings."
                 self._call.app(
@@ -60,47 +70,65 @@ class Body:
                     signature="not-iterable",
                 )
                 raise
-        return self
+            gen = self._gen = self._run(it)
+        return gen
 
     def __next__(self) -> Any:
+        return next(self.__iter__())
+
+    def _run(self, it: Iterator[Any]) -> Iterator[Any]:
         call = self._call
-        if self._closes:
-            call.server("W304", "the server asked for another item after close()", signature="next-after-close")
-        if self._iter is None:
-            self.__iter__()
+        items = produced = 0
+        sent = False
+        fast: type = _Unset  # becomes bytes once start_response was called: one type test per item
         try:
-            chunk = next(self._iter)
-        except StopIteration:
-            if not self._ended:
-                self._end(normal=True)
+            for chunk in it:
+                items += 1
+                if type(chunk) is not fast:
+                    fast = bytes if self._odd(chunk) else _Unset
+                if chunk:
+                    produced += len(chunk)
+                    if not sent:
+                        call.headers_sent = sent = True
+                yield chunk
+        except GeneratorExit:
+            call.produced += produced
             raise
         except BaseException:
+            call.produced += produced
             if not self._ended:
-                self._end(normal=False)
+                self._end(normal=False, items=items)
             raise
-        if call.trapped is not None:
-            call.check_trapped("went on yielding")
-        self._items += 1
-        if type(chunk) is bytes:
-            if chunk:
-                if not call.started:
-                    # "the application must invoke the start_response() callable before the iterable yields its first body bytestring"
-                    call.app(
-                        "W504",
-                        "the iterable yielded body bytes before start_response was called",
-                        location=self._where(),
-                        signature="early",
-                    )
-                call.headers_sent = True
-                call.produced += len(chunk)
-        else:
+        call.produced += produced
+        if self._closes:
+            self._next_after_close()
+        if not self._ended:
+            self._end(normal=True, items=items)
+
+    def _next_after_close(self) -> None:
+        self._call.server("W304", "the server asked for another item after close()", signature="next-after-close")
+
+    def _odd(self, chunk: Any) -> bool:
+        """The slow path for an item: until start_response is called, and odd types.
+        (A trapped start_response(exc_info) error and next() after close() are
+        reported when the iteration ends, to keep the per-item path short.)"""
+        call = self._call
+        if type(chunk) is not bytes:
             call.app(
                 "W502",
                 f"the iterable yielded {type(chunk).__name__}, not bytes",
                 location=self._where(),
                 signature=type(chunk).__name__,
             )
-        return chunk
+        elif chunk and not call.started:
+            # "the application must invoke the start_response() callable before the iterable yields its first body bytestring"
+            call.app(
+                "W504",
+                "the iterable yielded body bytes before start_response was called",
+                location=self._where(),
+                signature="early",
+            )
+        return call.started > 0
 
     def _where(self) -> Location | None:
         """The app's code behind the item just produced: the generator's current line,
@@ -113,25 +141,23 @@ class Body:
             or code_location(self._call.app_obj)
         )
 
-    def _end(self, *, normal: bool) -> None:
+    def _end(self, *, normal: bool, items: int) -> None:
         self._ended = True
         call = self._call
-        lint = call.lint
         if normal:
             if call.trapped is not None:
                 call.check_trapped("finished normally")
-            if self._length is not None and self._length != self._items:
+            if self._length is not None and self._length != items:
                 # "if the iterable ... provides a working __len__() method, it must return an accurate result."
                 call.app(
                     "W525",
-                    f"len() of the iterable was {self._length} but it yielded {self._items} item(s)",
+                    f"len() of the iterable was {self._length} but it yielded {items} item(s)",
                     location=method_location(self._inner, "__len__"),
                     signature="len",
                 )
             call.finished(self._inner)
         if self._closes == 0 and self._thread:
-            self._thread = get_ident()
-            lint.ended(self)
+            self._thread = get_ident()  # ended in this thread: must be closed before its next request
 
     def close(self) -> None:
         self._closes += 1

@@ -85,16 +85,11 @@ class Call:
 
     # -- the callables handed to the app ---------------------------------------------------------
     def start_response(self, *args: Any, **kwargs: Any) -> Any:
-        count = len(args)
-        if kwargs or not 2 <= count <= 3:
-            # "the application must invoke the start_response callable using positional arguments"
-            self.app(
-                "W506", f"start_response called with {count} positional and keywords {sorted(kwargs)}", signature="args"
-            )
-            full = [*args, *kwargs.values(), None, None, None]  # keywords in the order given
+        if len(args) == 2 and not kwargs:
+            status, headers = args
+            exc_info = None
         else:
-            full = list(args) if count == 3 else [args[0], args[1], None]
-        status, headers, exc_info = full[0], full[1], full[2]
+            status, headers, exc_info = self._odd_args(args, kwargs)
         if exc_info is not None:
             if type(exc_info) is not tuple or len(exc_info) != 3:
                 # "The exc_info argument, if supplied, must be a Python sys.exc_info() tuple."
@@ -115,6 +110,16 @@ class Call:
             return self._start_with_exc_info(args, kwargs, exc_info)
         write = self.server_start_response(*args, **kwargs)
         return self._write_for(write)
+
+    def _odd_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        count = len(args)
+        if kwargs or not 2 <= count <= 3:
+            # "the application must invoke the start_response callable using positional arguments"
+            self.app(
+                "W506", f"start_response called with {count} positional and keywords {sorted(kwargs)}", signature="args"
+            )
+        full = [*args, *kwargs.values(), None, None, None]  # keywords in the order given
+        return full[:3]
 
     def _start_with_exc_info(self, args: Any, kwargs: Any, exc_info: Any) -> Any:
         sent = self.headers_sent
@@ -172,12 +177,15 @@ class Call:
     def finished(self, where: Any) -> None:
         """The body is complete (iterable exhausted, or a list returned): check it as a whole."""
         lint = self.lint
-        location = code_location(where)
         if not self.started:
-            # The response cannot begin without start_response.
-            self.app(
-                "W505", "the response ended and start_response was never called", location=location, signature="never"
-            )
+            if not self.produced:  # (with body bytes, W504 has said it already)
+                # The response cannot begin without start_response.
+                self.app(
+                    "W505",
+                    "the response ended without start_response",
+                    location=code_location(where),
+                    signature="never",
+                )
             return
         if not lint.check_body:
             return
@@ -188,14 +196,19 @@ class Call:
                 self.app(
                     "H101",
                     f"a {code} response produced {produced} body byte(s)",
-                    location=location,
+                    location=code_location(where),
                     signature=str(code),
                 )
             return
         head = lint.check_head and self.environ.get("REQUEST_METHOD") == "HEAD"
         if head and produced:
             # RFC 9110 9.3.2: "the server MUST NOT send content in the response"
-            self.app("H102", f"the app produced {produced} body byte(s) for HEAD", location=location, signature="head")
+            self.app(
+                "H102",
+                f"the app produced {produced} body byte(s) for HEAD",
+                location=code_location(where),
+                signature="head",
+            )
         if declared is not None and produced != declared:
             if produced == 0 and self.environ.get("REQUEST_METHOD") == "HEAD":
                 return  # HEAD may announce the length a GET would have (RFC 9110 8.6)
@@ -205,6 +218,6 @@ class Call:
                 f"Content-Length is {declared} but the app produced {produced} byte(s)",
                 observed=str(produced),
                 expected=str(declared),
-                location=location,
+                location=code_location(where),
                 signature="mismatch",
             )

@@ -43,6 +43,16 @@ ERRORS_METHODS = ("flush", "write", "writelines")
 _EXT_KEY = re.compile(r"[a-z0-9_.]+\Z")
 _PROTOCOL = re.compile(r"[A-Za-z][A-Za-z0-9]*/\d+(\.\d+)?\Z")
 _CACHE_LIMIT = 64
+# Values that are (nearly) the same on every request: checked once per distinct tuple.
+_STABLE = (
+    "REQUEST_METHOD",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+    "SCRIPT_NAME",
+    "wsgi.version",
+    "wsgi.url_scheme",
+)
 _GOOD_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"}
 _GOOD_PROTOCOLS = {"HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/2", "HTTP/2.0", "HTTP/3", "HTTP/3.0"}
 
@@ -55,7 +65,7 @@ class _KeyInfo:
     """What one key tuple implies, computed once: which keys hold strings to check,
     and the key-only findings (reported again on each request that has these keys)."""
 
-    __slots__ = ("findings", "strings")
+    __slots__ = ("findings", "good", "stable", "strings")
 
     def __init__(self, environ: Mapping[Any, Any]) -> None:
         self.findings: list[tuple[str, str, str]] = []  # (code, message, signature)
@@ -87,6 +97,10 @@ class _KeyInfo:
         for twin in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
             if twin in environ:
                 add(("W110", f"environ has {twin}; it belongs in {twin[5:]}", twin))
+        present = [key for key in _STABLE if key in environ]
+        stable = operator.itemgetter(*present) if present else None
+        self.stable: Callable[[Mapping[Any, Any]], Any] = stable if stable is not None else (lambda env: ())
+        self.good: set[Any] = set()  # stable-value tuples already found good
         self.strings: Callable[[Mapping[Any, Any]], Any] | None
         if len(str_keys) >= 2:
             self.strings = operator.itemgetter(*str_keys)
@@ -140,41 +154,60 @@ class EnvironChecker:
                 if not joined.isascii() and not _latin1(joined):
                     self._slow_values(environ)
         get = environ.get
-        method = get("REQUEST_METHOD")
-        # "This cannot ever be an empty string, and so is always required."
-        if method is not None and method not in _GOOD_METHODS and type(method) is str and not TOKEN_RE.match(method):
-            lint.server("W105", f"REQUEST_METHOD {method!r} is empty or not an HTTP token", environ, signature=method)
-        for key in ("SERVER_NAME", "SERVER_PORT"):
-            # "SERVER_NAME and SERVER_PORT are required strings and must never be empty."
-            if get(key, None) == "":
-                lint.server("W106", f"{key} is empty", environ, signature=key)
-        protocol = get("SERVER_PROTOCOL")
-        if protocol not in _GOOD_PROTOCOLS and type(protocol) is str and not _PROTOCOL.match(protocol):
-            lint.server("W107", f"SERVER_PROTOCOL {protocol!r} is not like 'HTTP/1.1'", environ, signature=protocol)
-        script = get("SCRIPT_NAME")
-        if script and type(script) is str and (script[0] != "/" or script == "/"):
-            lint.server(
-                "W108", f"SCRIPT_NAME {script!r} is neither empty nor '/...' (and not '/')", environ, signature=script
-            )
+        stable = info.stable(environ)
+        try:
+            known = stable in info.good
+        except TypeError:  # an unhashable value (a list for wsgi.version, say): no caching
+            known = False
+        if not known and self._check_stable(environ) and len(info.good) < _CACHE_LIMIT:
+            info.good.add(stable)
         path = get("PATH_INFO")
         if path and type(path) is str and path[0] != "/":
             lint.server("W109", f"PATH_INFO {path!r} does not start with '/'", environ, signature=path)
         length = get("CONTENT_LENGTH")
         if length and type(length) is str and not (length.isdigit() and length.isascii()):
             lint.server("W111", f"CONTENT_LENGTH {length!r} is not a decimal number", environ, signature=length)
+        stream = get("wsgi.input")
+        if stream is not None and type(stream) not in self._input_types:
+            self._check_stream(environ, "wsgi.input", INPUT_METHODS, self._input_types, "W201")
+        stream = get("wsgi.errors")
+        if stream is not None and type(stream) not in self._errors_types:
+            self._check_stream(environ, "wsgi.errors", ERRORS_METHODS, self._errors_types, "W206")
+
+    def _check_stable(self, environ: Any) -> bool:
+        """The values that rarely change between requests; True if all are good."""
+        lint = self._lint
+        found: list[str] = []
+
+        def flag(code: str, message: str, environ: Any, *, signature: str) -> None:
+            found.append(code)
+            lint.server(code, message, environ, signature=signature)
+
+        get = environ.get
+        method = get("REQUEST_METHOD")
+        # "This cannot ever be an empty string, and so is always required."
+        if method is not None and method not in _GOOD_METHODS and type(method) is str and not TOKEN_RE.match(method):
+            flag("W105", f"REQUEST_METHOD {method!r} is empty or not an HTTP token", environ, signature=method)
+        for key in ("SERVER_NAME", "SERVER_PORT"):
+            # "SERVER_NAME and SERVER_PORT are required strings and must never be empty."
+            if get(key, None) == "":
+                flag("W106", f"{key} is empty", environ, signature=key)
+        protocol = get("SERVER_PROTOCOL")
+        if protocol not in _GOOD_PROTOCOLS and type(protocol) is str and not _PROTOCOL.match(protocol):
+            flag("W107", f"SERVER_PROTOCOL {protocol!r} is not like 'HTTP/1.1'", environ, signature=protocol)
+        script = get("SCRIPT_NAME")
+        if script and type(script) is str and (script[0] != "/" or script == "/"):
+            flag("W108", f"SCRIPT_NAME {script!r} is neither empty nor '/...' (and not '/')", environ, signature=script)
         version = get("wsgi.version")
         if version != (1, 0) and "wsgi.version" in environ:
-            lint.server("W113", f"wsgi.version is {version!r}, not (1, 0)", environ, signature=repr(version))
+            flag("W113", f"wsgi.version is {version!r}, not (1, 0)", environ, signature=repr(version))
         scheme = get("wsgi.url_scheme")
         if scheme != "http" and scheme != "https" and "wsgi.url_scheme" in environ:
             if type(scheme) is not str or not scheme:
-                lint.server(
-                    "W114", f"wsgi.url_scheme is {scheme!r}, not a non-empty str", environ, signature=repr(scheme)
-                )
+                flag("W114", f"wsgi.url_scheme is {scheme!r}, not a non-empty str", environ, signature=repr(scheme))
             else:
-                lint.server("W115", f"wsgi.url_scheme is {scheme!r}, not 'http' or 'https'", environ, signature=scheme)
-        self._check_stream(environ, "wsgi.input", INPUT_METHODS, self._input_types, "W201")
-        self._check_stream(environ, "wsgi.errors", ERRORS_METHODS, self._errors_types, "W206")
+                flag("W115", f"wsgi.url_scheme is {scheme!r}, not 'http' or 'https'", environ, signature=scheme)
+        return not found
 
     def _check_stream(self, environ: Any, key: str, methods: tuple[str, ...], good: set[type], code: str) -> None:
         stream = environ.get(key)

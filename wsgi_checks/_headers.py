@@ -25,6 +25,9 @@ _CTL = re.compile(r"[\x00-\x1f\x7f]")
 _CACHE_LIMIT = 512
 _good_status: dict[str, int] = {}
 _good_names: dict[str, str] = {}
+# Header tuples found good -> their Content-Length (or -1 for other headers).
+_good_items: dict[tuple[str, str], int] = {}
+_ITEMS_LIMIT = 4096
 # PEP 3333 "Other HTTP Features": RFC 2616 13.5.1 hop-by-hop headers; Transfer-Encoding has its own rule.
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers", "upgrade"}
@@ -76,6 +79,26 @@ def check_status(call: Call, status: Any) -> int:
 
 def check_headers(call: Call, headers: Any, code: int) -> int | None:
     """Check the header list; return the declared Content-Length (None if absent or invalid)."""
+    if type(headers) is list and code >= 200 and code != 204:
+        # Fast path: every header already seen and found good (Content-Length ones carry their value).
+        length = None
+        get = _good_items.get
+        try:
+            for item in headers:
+                known = get(item, -2)
+                if known == -1:
+                    continue
+                if known == -2 or (length is not None and length != known):
+                    break
+                length = known
+            else:
+                return length
+        except TypeError:  # an unhashable item: the slow path says what is wrong with it
+            pass
+    return _check_all(call, headers, code)
+
+
+def _check_all(call: Call, headers: Any, code: int) -> int | None:
     if type(headers) is not list:
         # "It must be a Python list; i.e. type(response_headers) is ListType"
         call.app(
@@ -96,27 +119,37 @@ def check_headers(call: Call, headers: Any, code: int) -> int | None:
         if type(name) is not str or type(value) is not str:
             call.app("W516", f"header {item!r} is not a pair of str", signature="types")
             continue
+        good = True
         lname = _good_names.get(name)
         if lname is None:
-            lname = _check_name(call, name)
+            lname, good = _check_name(call, name)
         if not (value.isascii() and value.isprintable()):
-            _check_value(call, name, value)
+            good = _check_value(call, name, value) and good
+        number = -1
         if lname in _SPECIAL:
             if lname == "content-length":
                 lengths += 1
                 length = _content_length(call, value, code, length, lengths)
-            elif lname == "transfer-encoding":
-                # "applications must not apply any kind of Transfer-Encoding to their output, such as chunking or gzipping"
-                call.app("W521", f"the app set Transfer-Encoding: {value}", signature=value)
-            elif lname == "status":
-                call.app("W522", f"the app set a {name!r} header", signature=name)
+                if length is None or code < 200 or code == 204:
+                    good = False
+                else:
+                    number = length
             else:
-                # "WSGI applications must not generate any "hop-by-hop" headers"
-                call.app("W520", f"the app set the hop-by-hop header {name!r}", signature=lname)
+                good = False
+                if lname == "transfer-encoding":
+                    # "applications must not apply any kind of Transfer-Encoding to their output, such as chunking or gzipping"
+                    call.app("W521", f"the app set Transfer-Encoding: {value}", signature=value)
+                elif lname == "status":
+                    call.app("W522", f"the app set a {name!r} header", signature=name)
+                else:
+                    # "WSGI applications must not generate any "hop-by-hop" headers"
+                    call.app("W520", f"the app set the hop-by-hop header {name!r}", signature=lname)
+        if good and len(_good_items) < _ITEMS_LIMIT:
+            _good_items[item] = number
     return length
 
 
-def _check_name(call: Call, name: str) -> str:
+def _check_name(call: Call, name: str) -> tuple[str, bool]:
     lname = name.lower()
     if not TOKEN_RE.match(name):
         if not name.isascii() and max(name) > "\xff":
@@ -124,18 +157,22 @@ def _check_name(call: Call, name: str) -> str:
         else:
             # "Each header_name must be a valid HTTP header field-name ..., without a trailing colon or other punctuation."
             call.app("W517", f"header name {name!r} is not an HTTP token", signature=name)
-        return lname
+        return lname, False
     if len(_good_names) < _CACHE_LIMIT:
         _good_names[name] = lname
-    return lname
+    return lname, True
 
 
-def _check_value(call: Call, name: str, value: str) -> None:
+def _check_value(call: Call, name: str, value: str) -> bool:
+    good = True
     if VALUE_BAD_RE.search(value):
+        good = False
         # "Each header_value must not include any control characters, including carriage returns or linefeeds"
         call.app("W518", f"value of header {name!r} contains a control character: {value!r}", signature=name)
     if not value.isascii() and max(value) > "\xff":
+        good = False
         call.app("W519", f"value of header {name!r} has characters above U+00FF: {value!r}", signature=name)
+    return good
 
 
 def _content_length(call: Call, value: str, code: int, previous: int | None, seen: int) -> int | None:

@@ -22,8 +22,8 @@ from _thread import get_ident
 from collections.abc import Iterable
 from typing import Any
 
-from speccheck._catalogue import get_rule
 from speccheck._collector import Collector
+from speccheck._http_rules import RULES as HTTP_RULES
 from speccheck._location import code_location, register_internal_dir
 from speccheck._rules import Rule
 from speccheck._sink import Mode, Sink
@@ -39,7 +39,7 @@ __all__ = ["WSGILint"]
 
 register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
-_ALL_RULES: tuple[Rule, ...] = RULES + tuple(get_rule(code) for code in HTTP_CODES)
+_ALL_RULES: tuple[Rule, ...] = RULES + tuple(rule for rule in HTTP_RULES if rule.code in HTTP_CODES)
 _BY_CODE = {rule.code: rule for rule in _ALL_RULES}
 _ENVIRON = frozenset(f"W1{n:02d}" for n in range(2, 18)) | {"W201", "W206"}
 _HEADERS = frozenset({f"W5{n}" for n in range(11, 23)} | {"H104", "H105", "H109", "H101", "H102", "H103"})
@@ -78,7 +78,6 @@ class WSGILint:
         self._environ = EnvironChecker(self)
         self._lock = threading.Lock()
         self._open: set[Body] = set()
-        self._ended: dict[int, list[Body]] = {}
 
     # -- results ---------------------------------------------------------------------------------
     @property
@@ -96,7 +95,6 @@ class WSGILint:
         with self._lock:
             bodies = list(self._open)
             self._open.clear()
-            self._ended.clear()
         for body in bodies:
             self._unclosed(body, "the server never called close() on the app's iterable")
 
@@ -132,18 +130,8 @@ class WSGILint:
             self.report(code, message, environ, signature=signature)
 
     # -- close() bookkeeping (called by Body) ----------------------------------------------------
-    def ended(self, body: Body) -> None:
-        with self._lock:
-            self._ended.setdefault(body._thread, []).append(body)
-
     def closed(self, body: Body) -> None:
-        with self._lock:
-            self._open.discard(body)
-            waiting = self._ended.get(body._thread)
-            if waiting is not None and body in waiting:
-                waiting.remove(body)
-                if not waiting:
-                    del self._ended[body._thread]
+        self._open.discard(body)  # one set operation, atomic under the GIL: no lock per request
 
     def _unclosed(self, body: Body, message: str) -> None:
         # "the server or gateway must call that method upon completion of the current request, whether the
@@ -153,11 +141,12 @@ class WSGILint:
         self.server("W305", f"{message} ({name})", body._call.environ, signature="unclosed")
 
     def _check_thread(self) -> None:
-        with self._lock:
-            bodies = self._ended.pop(get_ident(), None)
-            if bodies:
-                self._open.difference_update(bodies)
-        for body in bodies or ():
+        """Before a new request in this thread: any iterable that ended in this thread
+        and is still open was not closed on completion."""
+        ident = get_ident()
+        stale = [body for body in list(self._open) if body._thread == ident]
+        for body in stale:
+            self._open.discard(body)
             self._unclosed(body, "the previous response in this thread ended but close() was not called")
 
     # -- the middleware --------------------------------------------------------------------------
@@ -165,7 +154,7 @@ class WSGILint:
         if kwargs or len(args) != 2:
             return self._odd_call(args, kwargs)
         environ, start_response = args
-        if self._ended:
+        if self._open:
             self._check_thread()
         if self.check_environ:
             self._environ.check(environ)
@@ -256,6 +245,5 @@ class WSGILint:
             body = Body(call, result)
         if self.track_close and hasattr(result, "close"):
             body._thread = 1
-            with self._lock:
-                self._open.add(body)
+            self._open.add(body)
         return body
