@@ -15,6 +15,17 @@ from speccheck._violations import Exchange, Location
 __all__ = ["Connection", "ScopeReporter"]
 
 _APP_VALUE_RULES = {"type": "A112", "int": "A113", "float": "A114", "key": "A115", "tuple": "A116"}
+# Events whose header list the header scan checks (shape, tuples) more precisely.
+_HEADER_EVENTS = dict.fromkeys(
+    (
+        "http.response.start",
+        "http.response.push",
+        "http.response.trailers",
+        "websocket.accept",
+        "websocket.http.response.start",
+    ),
+    "headers",
+)
 _VALUE_WORDS = {
     "type": "a value of a type events may not carry",
     "int": "an integer outside the signed 64-bit range",
@@ -96,7 +107,9 @@ class Connection(ScopeReporter):
                 self.report("A111", "send() got a malformed event", observed=repr(msg)[:80], expected="{'type': ...}")
             return None
         kind: str = msg["type"]
-        found = problems(msg)
+        found = problems(msg, "" if incoming else _HEADER_EVENTS.get(kind, ""))
+        if not found:
+            return kind
         for what, path, value in found:
             if what == "type" and kind == "http.response.zerocopysend" and path == "file":
                 continue  # the extension carries a file object by design

@@ -14,6 +14,7 @@ found, so callers check the shape once and reuse the pairs (content-length, trai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,14 +24,20 @@ __all__ = ["HeaderScan", "scan"]
 
 _match_token = TOKEN_BYTES_RE.match
 _search_bad = VALUE_BAD_BYTES_RE.search
+# A lowercase token: the name is fine for every rule here. Names seen to be fine are
+# remembered (bounded), so the common case is one set lookup per header.
+_match_good = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-z]+\Z").match
+_GOOD: set[bytes] = set()
+_GOOD_MAX = 4096
 
 
 class HeaderScan:
     """What one header list looked like. Lists are empty when all is well."""
 
-    __slots__ = ("bad_chars", "bad_name", "not_lower", "pairs", "pseudo", "shape")
+    __slots__ = ("bad_chars", "bad_name", "not_lower", "pairs", "pseudo", "shape", "tuples")
 
     def __init__(self) -> None:
+        self.tuples = 0  # entries (or the list itself) given as tuples: A116 for events
         self.pairs: list[tuple[bytes, bytes]] = []
         self.shape: list[str] = []  # descriptions of malformed entries
         self.not_lower: list[bytes] = []
@@ -43,19 +50,33 @@ def scan(headers: Any, *, http_chars: bool = False) -> HeaderScan:
     """Check shape, lowercase and pseudo-headers; with ``http_chars`` also the RFC 9110
     token / control-character rules (for response headers)."""
     result = HeaderScan()
-    if isinstance(headers, str | bytes | dict) or not isinstance(headers, Iterable):
+    if type(headers) is not list and (isinstance(headers, str | bytes | dict) or not isinstance(headers, Iterable)):
         result.shape.append(f"headers must be an iterable of [name, value] pairs, got {type(headers).__name__}")
         return result
     pairs = result.pairs
+    append = pairs.append
+    good = _GOOD
+    if type(headers) is tuple:
+        result.tuples += 1
     count = 0
     for item in headers:
         count += 1
         if count > 10_000:
             break
-        if type(item) is not list and type(item) is not tuple:
-            if isinstance(item, str | bytes) or not isinstance(item, Iterable):
-                result.shape.append(f"header entry {item!r:.60} is not a [name, value] pair")
+        cls = type(item)
+        if cls is list and len(item) == 2:
+            name, value = item
+            if type(name) is bytes and type(value) is bytes and name in good:
+                append((name, value))
+                if http_chars and _search_bad(value):
+                    result.bad_chars.append(name)
                 continue
+        elif cls is tuple:
+            result.tuples += 1
+        elif isinstance(item, str | bytes) or not isinstance(item, Iterable):
+            result.shape.append(f"header entry {item!r:.60} is not a [name, value] pair")
+            continue
+        else:
             item = list(item)
         if len(item) != 2:
             result.shape.append(f"header entry {item!r:.60} has {len(item)} items, not 2")
@@ -67,7 +88,13 @@ def scan(headers: Any, *, http_chars: bool = False) -> HeaderScan:
                 " not [bytes, bytes]"
             )
             continue
-        pairs.append((name, value))
+        append((name, value))
+        if _match_good(name):
+            if len(good) < _GOOD_MAX:
+                good.add(name)
+            if http_chars and _search_bad(value):
+                result.bad_chars.append(name)
+            continue
         if name[:1] == b":":
             result.pseudo.append(name)
             continue

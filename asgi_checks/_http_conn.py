@@ -25,6 +25,7 @@ __all__ = ["HTTPConnection", "report_response_headers"]
 # https://asgi.readthedocs.io/en/latest/specs/www.html#response-start-send-event
 _CONNECTION_HEADERS = frozenset(CONNECTION_SPECIFIC - {"transfer-encoding"})
 _CONNECTION_HEADERS_B = frozenset(h.encode() for h in _CONNECTION_HEADERS)
+_LOWER_NAMES = frozenset({b"content-type", b"content-length", b"date", b"server", b"location", b"set-cookie", b"vary"})
 _OPEN_STATES = frozenset({"fresh", "debugged", "started", "streaming"})
 _TEXT = {
     "A311": "{kind} sent before http.response.start",
@@ -38,7 +39,9 @@ _TEXT = {
 
 
 def report_response_headers(conn: Connection, result: HeaderScan, what: str, *, http_rules: bool) -> None:
-    """A304/A305 (+ H106/H107 with ``http_rules``) for an already scanned header list."""
+    """A116/A304/A305 (+ H106/H107 with ``http_rules``) for an already scanned header list."""
+    if result.tuples:
+        conn.report("A116", f"{what} headers given as tuples (the spec asks for lists)", signature=f"{what}:headers")
     for name in result.not_lower[:3]:
         text = name.decode("latin-1")
         conn.report("A304", f"{what} header name not lowercased", observed=text, expected=text.lower(), signature=text)
@@ -183,12 +186,13 @@ class HTTPConnection(Connection):
                     "H109", "status code out of range", observed=str(status), expected="100-599", signature=str(status)
                 )
         result = scan(msg.get("headers", ()), http_chars=True)
-        for problem in result.shape[:1]:
-            self.report("A303", "http.response.start headers malformed", observed=problem)
-        report_response_headers(self, result, "response", http_rules=True)
+        if result.shape:
+            self.report("A303", "http.response.start headers malformed", observed=result.shape[0])
+        if result.tuples or result.not_lower or result.pseudo or result.bad_name or result.bad_chars:
+            report_response_headers(self, result, "response", http_rules=True)
         lengths: list[bytes] = []
         for name, value in result.pairs:
-            lower = name.lower()
+            lower = name if name in _LOWER_NAMES else name.lower()
             if lower in _CONNECTION_HEADERS_B:
                 text = lower.decode("latin-1")
                 self.report("H108", f"connection-specific header {text} set by the app", observed=text, signature=text)
@@ -224,7 +228,9 @@ class HTTPConnection(Connection):
         if type(body) is not bytes:
             self.report("A307", "http.response.body body is not bytes", observed=type(body).__name__, expected="bytes")
             body = b""
-        more = self._more(msg)
+        more = msg.get("more_body", False)
+        if more is not True and more is not False:
+            more = self._more(msg)
         if body:
             self._count(len(body))
         return "s.body" if more else ("s.body_end_t" if self.promised else "s.body_end")

@@ -86,15 +86,16 @@ class ASGILint:
         return getattr(self.wrapped, name)
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
-        reporter = ScopeReporter(self.sink, scope)
-        kind = check_scope(scope, reporter.report)
-        factory = _CONNECTIONS.get(kind) if kind is not None else None
-        self.seen[kind if factory is not None else "other"] += 1  # type: ignore[index]
+        factory = _CONNECTIONS.get(scope.get("type")) if type(scope) is dict else None  # type: ignore[arg-type]
         if factory is None:
-            await self.app(scope, receive, send)  # a protocol we do not know: only the scope was checked
+            # Not a dict or a protocol we do not know: check the scope, then stay out of the way.
+            check_scope(scope, ScopeReporter(self.sink, scope).report)
+            self.seen["other"] += 1
+            await self.app(scope, receive, send)
             return
         conn = factory(self.sink, scope, receive, send)
-        conn._exchange = reporter._exchange
+        check_scope(scope, conn.report)
+        self.seen[scope["type"]] += 1
         try:
             await self.app(scope, conn.receive, conn.send)
         except BaseException:

@@ -28,6 +28,9 @@ _VERSION_RE = re.compile(r"\d+\.\d+\Z")
 _HTTP_VERSIONS = frozenset({"1.0", "1.1", "2", "3"})  # "3": HTTP/3 servers (hypercorn) already send it
 _WS_VERSIONS = frozenset({"1.1", "2", "3"})
 _NOT_TLS = frozenset({"http", "ws"})
+_STR_ONLY = {str}
+_SEQ = (list, tuple)
+_GOOD_VERSIONS = frozenset({"2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "1.0", "3.0"})  # fast path before the regex
 
 
 def spec_version(scope: dict[str, Any], default: tuple[int, int]) -> tuple[int, int]:
@@ -45,16 +48,19 @@ def check_scope(scope: Any, report: Report) -> str | None:
     if not isinstance(scope, dict):
         report("A103", f"scope is a {type(scope).__name__}, not a dict", observed=type(scope).__name__, expected="dict")
         return None
-    for key in scope:
-        if type(key) is not str:
-            report("A106", f"scope key {key!r:.40} is not a str", observed=repr(key)[:40], expected="str")
+    if set(map(type, scope)) != _STR_ONLY:
+        for key in scope:
+            if type(key) is not str:
+                report("A106", f"scope key {key!r:.40} is not a str", observed=repr(key)[:40], expected="str")
     kind = scope.get("type")
     if type(kind) is not str:
         report("A104", "scope['type'] is missing or not a str", observed=repr(kind)[:40], expected="'http'")
         return None
     _check_asgi(scope, report)
     extensions = scope.get("extensions")
-    if extensions is not None and not (type(extensions) is dict and all(type(v) is dict for v in extensions.values())):
+    if extensions is not None and not (
+        type(extensions) is dict and (not extensions or all(type(v) is dict for v in extensions.values()))
+    ):
         report(
             "A107",
             "scope['extensions'] is not a dict of dicts",
@@ -79,7 +85,7 @@ def _check_asgi(scope: dict[str, Any], report: Report) -> None:
         return
     for key in ("version", "spec_version"):
         value = asgi.get(key)
-        if value is not None and not (type(value) is str and _VERSION_RE.match(value)):
+        if value is not None and value not in _GOOD_VERSIONS and not (type(value) is str and _VERSION_RE.match(value)):
             report(
                 "A105",
                 f"scope['asgi']['{key}'] is not a str like '3.0'",
@@ -117,7 +123,9 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
         report("A207", "root_path is not a str", observed=repr(root_path)[:40], expected="''")
     _check_request_headers(get("headers"), report)
     client = get("client")
-    if client is not None and not _pair(client, (int,)):
+    if client is not None and not (
+        type(client) in _SEQ and len(client) == 2 and type(client[0]) is str and type(client[1]) is int
+    ):
         report("A211", "client is not [host, port]", observed=repr(client)[:60], expected="['127.0.0.1', 5000]")
     server = get("server")
     if server is not None:
