@@ -1,0 +1,51 @@
+"""ASGILint as plain middleware inside real servers run as subprocesses (uvicorn,
+hypercorn, daphne, granian, gunicorn + uvicorn-worker), hosting the Starlette site:
+the traffic must go through, and every finding must be one that stands."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from speccheck.targets import ServerProcess, free_port
+from speccheck.targets._presets import get_target
+from tests.asgi.test_frameworks import drive
+
+pytestmark = [pytest.mark.servers, pytest.mark.frameworks, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+SERVERS = ["uvicorn", "hypercorn", "daphne", "granian", "gunicorn-uvicorn"]
+# Servers whose lifespan support the test can count on (daphne and granian run it too,
+# but do not wait for our process-group SIGTERM in the same way).
+LIFESPAN = {"uvicorn", "hypercorn", "gunicorn-uvicorn"}
+# Findings that stand: the server really breaks the spec (granian 2.8.7 passes ports as str).
+KNOWN: dict[str, dict[str, str]] = {
+    "granian": {
+        "A211": "www.rst HTTP Connection Scope, client: 'port is the remote port as an integer'",
+        "A212": "www.rst HTTP Connection Scope, server: 'port is the integer listening port'",
+    },
+}
+
+
+@pytest.mark.parametrize("name", SERVERS)
+def test_lint_inside_real_server(name: str, tmp_path: Path) -> None:
+    target = get_target(name)
+    if not target.installed:
+        pytest.skip(f"{name} is not installed")
+    out = tmp_path / "findings.json"
+    port = free_port()
+    argv = target.argv("127.0.0.1", port, "fixtures.asgi.served:app")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SPECCHECK_ASGI_OUT=str(out), SPECCHECK_ASGI_SITE="starlette")
+    with ServerProcess(argv, port=port, env=env, cwd=str(ROOT), ready_timeout=30, stop_timeout=10) as server:
+        assert server.start(), server.output()
+        drive(server.base_url, websocket=True)
+    assert out.exists(), server.output()
+    data = json.loads(out.read_text())
+    found = {v["code"]: f"{v['code']} {v['message']} ({v['observed']})" for v in data["violations"]}
+    assert set(found) == set(KNOWN.get(name, {})), f"{name}: {found}"
+    assert data["seen"]["http"] >= 5
+    assert data["seen"]["websocket"] == 1
+    if name in LIFESPAN:
+        assert data["seen"]["lifespan"] == 1
