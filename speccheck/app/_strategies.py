@@ -74,7 +74,8 @@ def _uppercase_method(plan: RequestPlan) -> RequestPlan:
 
 def app_requests(routes: Sequence[Route], max_body: int = 70000) -> st.SearchStrategy[RequestPlan]:
     """Mostly well-formed requests to known routes, some odd legal ones from `requests()`."""
-    prefixes = sorted({r.path for r in routes}) or [b"/"]
+    routes = list(routes) or [Route(b"/")]
+    prefixes = sorted({r.path for r in routes})
     # ASGI: method is "The HTTP method name, uppercased"; WSGI servers pass it through. The
     # drivers only deliver what a server may, so extension methods come uppercased here.
     odd = requests(paths=prefixes, max_body=min(max_body, 4096)).map(_uppercase_method)
