@@ -74,6 +74,7 @@ class HTTPConnection(Connection):
         "send_failed",
         "sent",
         "status",
+        "trailer_names",
         "warned_706",
     )
 
@@ -84,6 +85,7 @@ class HTTPConnection(Connection):
         self.extensions: dict[str, Any] = ext if type(ext) is dict else {}
         self.head = scope.get("method") == "HEAD"
         self.promised = False
+        self.trailer_names: set[bytes] = set()
         self.status = 200
         self.declared: int | None = None
         self.sent = 0
@@ -198,6 +200,8 @@ class HTTPConnection(Connection):
                 self.report("H108", f"connection-specific header {text} set by the app", observed=text, signature=text)
             elif lower == b"content-length":
                 lengths.append(value.strip())
+            elif lower == b"trailer":
+                self.trailer_names.update(part.strip().lower() for part in value.split(b","))
         if lengths:
             self._content_length(lengths)
         trailers = msg.get("trailers", False)
@@ -324,6 +328,13 @@ class HTTPConnection(Connection):
         for problem in result.shape[:1]:
             self.report("A608", "http.response.trailers headers malformed", observed=problem, signature="headers")
         report_response_headers(self, result, "trailer", http_rules=True)
+        for name, _ in result.pairs:
+            if name.lower() not in self.trailer_names:
+                # RFC 9110 6.6.2: "SHOULD generate a Trailer header field ... to indicate which fields might be present"
+                text = name.decode("latin-1")
+                self.report(
+                    "A318", f"trailer field {text} not announced in the Trailer header", observed=text, signature=text
+                )
         more = msg.get("more_trailers", False)
         if type(more) is not bool:
             self.report("A608", "more_trailers is not a bool", observed=repr(more)[:20], signature="more_trailers")

@@ -67,5 +67,8 @@ class LifespanConnection(Connection):
         self.flag(code, f"{kind} does not answer a pending lifespan event", observed=f"{kind} in state {state}")
 
     def finish(self, failed: bool) -> None:
-        if not failed and self.state in ("starting", "stopping"):
+        if not failed and self.state == "wait":
+            # https://asgi.readthedocs.io/en/latest/specs/main.html#protocol-specifications
+            self.report("A515", "the app returned from a lifespan scope without raising or receiving", where=None)
+        elif not failed and self.state in ("starting", "stopping"):
             self.report("A513", f"the app returned without answering lifespan.{_ANSWER[self.state]}", where=None)

@@ -412,4 +412,16 @@ RULES: tuple[Rule, ...] = (
         bad="start(trailers=True), body(more_body=True), trailers",
         fix="Finish the body with more_body=False first.",
     ),
+    Rule(
+        "A318",
+        "http-trailers-announced",
+        Level.SHOULD,
+        APP,
+        Spec.RFC9110,
+        "section-6.6.2",
+        "A trailer field was sent that the response's Trailer header did not announce.",
+        quote="A sender that intends to generate one or more trailer fields in a message SHOULD generate a Trailer header field",
+        bad="start(trailers=True, headers=[]) ... trailers([[b'x-checksum', b'abc']])",
+        fix="List the trailer names in the start headers: [b'trailer', b'x-checksum'].",
+    ),
 )

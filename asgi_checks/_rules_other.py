@@ -97,6 +97,18 @@ RULES: tuple[Rule, ...] = (
         fix="Send message=str(exc).",
     ),
     Rule(
+        "A515",
+        "lifespan-unsupported-raises",
+        SHOULD,
+        APP,
+        Spec.ASGI,
+        "protocol-specifications",
+        "The app returned normally from a lifespan scope without receiving anything; apps should raise for protocols they do not support.",
+        quote="Applications should actively reject any protocol that they do not understand with an Exception",
+        bad="async def app(scope, receive, send):\n    if scope['type'] == 'lifespan': return",
+        fix="raise ValueError(f\"unsupported scope type {scope['type']}\") (or implement lifespan).",
+    ),
+    Rule(
         "A601",
         "extension-advertised",
         MUST,

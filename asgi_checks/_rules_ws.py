@@ -37,6 +37,18 @@ RULES: tuple[Rule, ...] = (
         fix="Pass ['chat', 'superchat'].",
     ),
     Rule(
+        "A409",
+        "ws-subprotocols-match",
+        Level.ADVICE,
+        SERVER,
+        W,
+        "websocket-connection-scope",
+        "scope['subprotocols'] differs from the list in the request's sec-websocket-protocol headers.",
+        quote="subprotocols (Iterable[Unicode string]) -- Subprotocols the client advertised.",
+        bad="sec-websocket-protocol: chat, superchat  but  scope['subprotocols'] == ['chat']",
+        fix="Split every sec-websocket-protocol value on commas, strip, keep the order.",
+    ),
+    Rule(
         "A403",
         "ws-receive-type",
         MUST,

@@ -121,7 +121,7 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
     root_path = get("root_path")
     if root_path is not None and type(root_path) is not str:
         report("A207", "root_path is not a str", observed=repr(root_path)[:40], expected="''")
-    _check_request_headers(get("headers"), report)
+    pairs = _check_request_headers(get("headers"), report)
     client = get("client")
     if client is not None and not (
         type(client) in _SEQ and len(client) == 2 and type(client[0]) is str and type(client[1]) is int
@@ -153,6 +153,8 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
             or not all(type(p) is str for p in protocols)
         ):
             report("A402", "subprotocols is not an iterable of str", observed=repr(protocols)[:60], expected="['chat']")
+        elif protocols is not None:
+            _check_subprotocols(list(protocols), pairs, report)
     extensions = get("extensions")
     if type(extensions) is dict and "tls" in extensions:
         _check_tls(extensions["tls"], scheme if type(scheme) is str else ("http" if kind == "http" else "ws"), report)
@@ -165,10 +167,28 @@ def _pair(value: Any, second: tuple[type, ...]) -> bool:
     return type(first) is str and type(other) in second
 
 
-def _check_request_headers(headers: Any, report: Report) -> None:
+def _check_subprotocols(protocols: list[str], pairs: list[tuple[bytes, bytes]], report: Report) -> None:
+    """www.rst: subprotocols are the "Subprotocols the client advertised" (ADVICE: derived)."""
+    advertised = [
+        part.strip().decode("latin-1")
+        for name, value in pairs
+        if name.lower() == b"sec-websocket-protocol"
+        for part in value.split(b",")
+        if part.strip()
+    ]
+    if protocols != advertised:
+        report(
+            "A409",
+            "subprotocols differ from the sec-websocket-protocol header",
+            observed=repr(protocols)[:60],
+            expected=repr(advertised)[:60],
+        )
+
+
+def _check_request_headers(headers: Any, report: Report) -> list[tuple[bytes, bytes]]:
     if headers is None:
         report("A208", "headers is missing", observed="missing", expected="[[b'host', b'...']]")
-        return
+        return []
     result = scan(headers)
     for problem in result.shape[:1]:
         report("A208", "headers is not an iterable of [bytes, bytes] pairs", observed=problem)
@@ -186,6 +206,7 @@ def _check_request_headers(headers: Any, report: Report) -> None:
             observed=name.decode("latin-1"),
             expected=name.lower().decode("latin-1"),
         )
+    return result.pairs
 
 
 def _check_tls(tls: Any, scheme: str, report: Report) -> None:
