@@ -14,6 +14,7 @@ class Finding:
     observed: str = ""
     expected: str = ""
     signature: str = ""
+    previous: bool = False  # about the exchange before this one on the same connection
 
 
 def show(value: object, limit: int = 120) -> str:

@@ -25,6 +25,27 @@ def wire_headers(req: RequestPlan) -> list[tuple[bytes, bytes]]:
     return [*req.framing_headers(), *req.headers]
 
 
+# Field names common enough to get a finding of their own; any other name is folded
+# into one finding per kind of damage, so random names do not flood the report.
+_KNOWN = frozenset(
+    b"host accept accept-encoding accept-language authorization cache-control cookie origin range referer "
+    b"user-agent x-forwarded-for x-forwarded-host x-forwarded-proto forwarded x-request-id x-speccheck-id "
+    b"x-speccheck-plan content-type content-length transfer-encoding".split()
+)
+
+
+def _header_signature(name: bytes, values: list[str], what: str) -> str:
+    if name.lower() in _KNOWN:
+        return f"{name.decode('latin-1').lower()} {what}"
+    if b"_" in name:
+        return f"name with '_' {what}"
+    if any(ord(c) > 0x7E for v in values for c in v):
+        return f"non-ASCII value {what}"
+    if len(values) > 1:
+        return f"duplicate field {what}"
+    return f"other field {what}"
+
+
 def _grouped(headers: list[tuple[bytes, bytes]]) -> dict[bytes, list[bytes]]:
     out: dict[bytes, list[bytes]] = {}
     for name, value in headers:
@@ -127,7 +148,7 @@ def _wsgi_headers(req: RequestPlan, env: dict[str, Any]) -> list[Finding]:
                     f"request header {name.decode('latin-1')} {what} in {key}",
                     show(got),
                     " or ".join(show(a) for a in sorted(allowed)),
-                    signature=key if not key.startswith("HTTP_X_") or key.startswith("HTTP_X_SPECCHECK") else what,
+                    signature=_header_signature(name, values, what),
                 )
             )
     return out
@@ -276,9 +297,7 @@ def _asgi_headers(req: RequestPlan, scope: dict[str, Any]) -> list[Finding]:
                     f"request header {name.decode('latin-1')} {what} in scope['headers']",
                     show(observed),
                     show(values),
-                    signature=what
-                    if name.startswith(b"x-") and not name.startswith(b"x-speccheck")
-                    else name.decode("latin-1"),
+                    signature=_header_signature(name, [v.decode("latin-1") for v in values], what),
                 )
             )
     return out

@@ -9,6 +9,7 @@ or alter the app's own fields, status or content, must send no content after HEA
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from speccheck._http import content_forbidden
@@ -27,13 +28,17 @@ _INJECTED = b"x-injected"
 class Previous:
     """The exchange that came before on the same connection (blamed for leaked bytes)."""
 
-    __slots__ = ("head", "ident", "plan", "status")
+    __slots__ = ("exchange", "extra", "head", "ident", "plan", "status")
 
-    def __init__(self, ident: str, head: bool, status: int, plan: ResponsePlan) -> None:
+    def __init__(
+        self, ident: str, head: bool, status: int, plan: ResponsePlan, exchange: Any = None, extra: Any = None
+    ) -> None:
         self.ident = ident
         self.head = head
         self.status = status
         self.plan = plan
+        self.exchange = exchange  # the Exchange to attach to a finding about it
+        self.extra = extra
 
 
 def _leak(head: bool, status: int, plan: ResponsePlan, data: bytes, where: str) -> Finding:
@@ -93,7 +98,8 @@ def check_response(
             )
     if resp.outcome == "invalid":
         if resp.reused and prev is not None:
-            out.append(_leak(prev.head, prev.status, prev.plan, resp.raw, "(seen as an unparsable next response)"))
+            leak = _leak(prev.head, prev.status, prev.plan, resp.raw, "(seen as an unparsable next response)")
+            out.append(replace(leak, previous=True))
         elif not out:
             out.append(
                 Finding(

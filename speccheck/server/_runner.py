@@ -109,6 +109,7 @@ class _Runner:
         self.next_index = 0
         self.done = 0
         self.hangs = 0
+        self.rejected = False
         self.stop = threading.Event()
         self.batches: dict[int, list[RequestPlan]] = {}
         self.sample = _sampler()
@@ -131,7 +132,7 @@ class _Runner:
             if plans is None:
                 plans = self.sample(_BATCH, self.session.seed * 1_000_003 + batch)
                 self.batches = {batch: plans}
-            return index, plans[index % _BATCH]
+            return index, _vary(index, plans[index % _BATCH])
 
     def _finish_one(self) -> None:
         with self.lock:
@@ -233,8 +234,11 @@ class _Runner:
         findings += check_response(req, ident, plan, resp, obs, prev)
         findings += self.target_findings(resp, plan)
         for finding in findings:
-            self.report(finding, exchange, extra)
-        return Previous(ident, head, resp.status, plan)
+            if finding.previous and prev is not None and prev.exchange is not None:
+                self.report(finding, prev.exchange, {**prev.extra, "next_response": extra["response"]})
+            else:
+                self.report(finding, exchange, extra)
+        return Previous(ident, head, resp.status, plan, exchange, extra)
 
     def target_findings(self, resp: WireResponse, plan: ResponsePlan) -> list[Finding]:
         if resp.outcome in ("ok", "invalid") or resp.raw:
@@ -255,7 +259,7 @@ class _Runner:
                     f"no complete response to a valid request within {self.cfg.exchange_timeout:g} s",
                     resp.error,
                     "a complete response",
-                    signature=f"plan:{plan.name}",
+                    signature="hung",
                 )
             ]
         return [
@@ -268,49 +272,68 @@ class _Runner:
             )
         ]
 
-    def rejects(self) -> None:
-        for number, case in enumerate(CASES):
-            if self.stop.is_set() or time.monotonic() > self.deadline:
-                return
-            ident = f"{self.run_id}r{number}"
-            conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.cfg.exchange_timeout)
-            findings, resp = run_case(case, conn, ident, min(3.0, self.cfg.exchange_timeout), self.observe)
-            raw = case.raw(ident)
-            exchange = Exchange(
-                interface=self.interface,
-                method=raw.split(b" ", 1)[0].decode("latin-1"),
-                target="/reject",
-                headers=(),
-                replay=_replay(raw, self.cfg.host, self.proc.port),
-                base_url=self.proc.base_url,
-            )
-            extra: dict[str, object] = {
-                "exchange_id": ident,
-                "case": case.name,
-                "request": raw.decode("latin-1"),
-                "response": resp.raw[:4096].decode("latin-1"),
-            }
-            for finding in findings:
-                self.report(finding, exchange, extra)
+    def reject_one(self, number: int) -> None:
+        case = CASES[number]
+        ident = f"{self.run_id}r{number}"
+        conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.cfg.exchange_timeout)
+        findings, resp = run_case(case, conn, ident, min(1.5, self.cfg.exchange_timeout), self.observe)
+        raw = case.raw(ident)
+        exchange = Exchange(
+            interface=self.interface,
+            method=raw.split(b" ", 1)[0].decode("latin-1"),
+            target="/reject",
+            replay=_replay(raw, self.cfg.host, self.proc.port),
+            base_url=self.proc.base_url,
+        )
+        extra: dict[str, object] = {
+            "exchange_id": ident,
+            "case": case.name,
+            "request": raw.decode("latin-1"),
+            "response": resp.raw[:4096].decode("latin-1"),
+        }
+        for finding in findings:
+            self.report(finding, exchange, extra)
 
-    def run(self) -> None:
-        if self.cfg.rejects:
-            self.rejects()
-        threads = [
-            threading.Thread(target=self.worker, name=f"speccheck-conn-{i}", daemon=True)
-            for i in range(max(1, self.cfg.connections))
-        ]
+    def _parallel(self, target: Callable[[int], None], count: int, timeout: float) -> None:
+        threads = [threading.Thread(target=target, args=(i,), name=f"speccheck-{i}", daemon=True) for i in range(count)]
         for thread in threads:
             thread.start()
         try:
             for thread in threads:
                 while thread.is_alive():
                     thread.join(0.2)
+        except BaseException:
+            self.stop.set()  # Ctrl-C: every worker stops after its current exchange
+            raise
+        finally:
+            for thread in threads:
+                thread.join(timeout)
+
+    def run(self) -> None:
+        """The generated exchanges on parallel connections, then the malformed requests
+        (each on its own connection, all at once: a server that waits for more bytes costs
+        one short timeout, not one per case). A crashed or hung target skips the latter."""
+        try:
+            self._parallel(lambda _: self.worker(), max(1, self.cfg.connections), self.cfg.exchange_timeout + 1.0)
+            if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
+                self._parallel(self.reject_one, len(CASES), self.cfg.exchange_timeout + 1.0)
+                self.rejected = True
         finally:
             self.stop.set()
-            for thread in threads:
-                thread.join(self.cfg.exchange_timeout + 1.0)
         self.session.progress(self.done, self.planned, self.cfg.target.name)
+
+
+def _vary(index: int, req: RequestPlan) -> RequestPlan:
+    """Make sure HEAD and HTTP/1.0 show up often enough whatever the generator's mix:
+    every 10th request becomes a HEAD, every 25th an HTTP/1.0 request."""
+    from dataclasses import replace
+
+    if index % 10 == 3:
+        return replace(req, method="HEAD", body=b"", framing="content-length", chunks=())
+    if index % 25 == 7:
+        framing = "content-length" if req.framing == "chunked" else req.framing
+        return replace(req, http_version="1.0", framing=framing, chunks=())
+    return req
 
 
 def _with_ids(req: RequestPlan, ident: str, plan: str) -> RequestPlan:
@@ -391,7 +414,7 @@ def run_server(session: RunSession, cfg: ServerRun) -> None:
                 runner.run()
             finally:
                 runner.stop.set()
-                session.mark_checked(_codes(target.interface, cfg.rejects))
+                session.mark_checked(_codes(target.interface, runner.rejected))
                 info.exchanges = runner.done
                 if not proc.alive():
                     info.target_output = proc.output()

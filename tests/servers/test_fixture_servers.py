@@ -1,0 +1,78 @@
+"""Each oracle fires on a server with exactly that defect, and nothing fires on its
+correct twin: fixtures/servers/rawserver.py run through ``--command``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from speccheck.server import check_server
+
+pytestmark = pytest.mark.servers
+
+RAW = Path(__file__).resolve().parents[2] / "fixtures" / "servers" / "rawserver.py"
+
+
+def run(
+    defect: str,
+    interface: str = "wsgi",
+    examples: int = 150,
+    startup_timeout: float = 20.0,
+    exchange_timeout: float = 5.0,
+) -> set[str]:
+    command = f"{{python}} {RAW} --port {{port}} --interface {interface} --defect {defect} {{app}}"
+    result = check_server(
+        "command",
+        command=command,
+        interface=interface,
+        examples=examples,
+        select=["S", "T"],
+        startup_timeout=startup_timeout,
+        exchange_timeout=exchange_timeout,
+    )
+    assert result.info.interface == interface
+    return {v.code for v in result.violations}
+
+
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_correct_twin_is_silent(interface: str) -> None:
+    """A server that gets everything right: not one finding over 300 exchanges + every malformed case."""
+    assert run("none", interface, examples=300) == set()
+
+
+@pytest.mark.parametrize(
+    ("defect", "interface", "code"),
+    [
+        ("drop-header", "wsgi", "S202"),  # RFC 9110 5.3: the app's fields reach the wire
+        ("head-body", "wsgi", "S204"),  # RFC 9110 9.3.2: no content in a response to HEAD
+        ("crlf", "wsgi", "S207"),  # RFC 9110 5.5: CR/LF in a value never becomes a line break
+        ("path-undecoded", "wsgi", "S102"),  # PEP 3333 / CGI: PATH_INFO is URL-decoded
+        ("path-undecoded", "asgi", "S112"),  # ASGI: path has percent-escapes decoded
+        ("merge-dups", "asgi", "S115"),  # ASGI: duplicates preserved as received
+        ("method-upper", "wsgi", "S101"),  # CGI: the method is case-sensitive
+        ("status-200", "wsgi", "S201"),
+        ("truncate", "wsgi", "S203"),
+        ("leak-204", "wsgi", "S205"),  # RFC 9110 6.4.1: 204 has no content
+        ("keep-cl-te", "wsgi", "S301"),  # RFC 9112 6.1: close after CL+TE
+    ],
+)
+def test_defect_fires_its_rule_only(defect: str, interface: str, code: str) -> None:
+    assert run(defect, interface) == {code}
+
+
+def test_missing_host_and_duplicate_host_accepted() -> None:
+    # RFC 9112 3.2: a server MUST answer 400 to a 1.1 request without Host or with two Host lines.
+    assert run("no-host-check", examples=40) == {"S403", "S406"}
+
+
+def test_crash_is_t002() -> None:
+    assert run("crash", examples=40) == {"T002"}
+
+
+def test_hang_is_t003_and_bounded() -> None:
+    assert run("hang", examples=40, exchange_timeout=1.0) == {"T003"}
+
+
+def test_never_listening_is_t001() -> None:
+    assert run("no-listen", examples=40, startup_timeout=1.5) == {"T001"}
