@@ -30,11 +30,12 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 from urllib.parse import unquote_to_bytes
 
+from speccheck._errors import UsageError
 from speccheck._location import register_internal_dir
 from speccheck.app._answer import Answer, raised
 from speccheck.traffic import RequestPlan
 
-__all__ = ["ASGIDelivery", "ASGIDriver", "ClientDisconnected", "build_scope", "body_messages"]
+__all__ = ["ASGIDelivery", "ASGIDriver", "ClientDisconnected", "body_messages", "build_scope"]
 
 register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
@@ -70,9 +71,17 @@ class ASGIDelivery:
     spec_version: str = "2.4"
     extensions: bool = False
 
+    def validate(self) -> None:
+        if self.raw_path not in ("bytes", "none", "absent"):
+            raise UsageError(f"delivery field 'raw_path' must be 'bytes', 'none' or 'absent', got {self.raw_path!r}")
+
     def describe(self) -> str:
         base = ASGIDelivery()
-        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) != getattr(base, f.name)]
+        parts = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(base, f.name)
+        ]
         return "asgi delivery " + (", ".join(parts) if parts else "(baseline)")
 
     def to_dict(self) -> dict[str, object]:
@@ -80,9 +89,25 @@ class ASGIDelivery:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ASGIDelivery:
-        known = {f.name for f in fields(cls)}
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
-        return cls(**values)
+        """The inverse of `to_dict`; `UsageError` naming the field when a value has the wrong type."""
+        base = cls()
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value, default = data[f.name], getattr(base, f.name)
+            if isinstance(default, tuple):
+                if not isinstance(value, (list, tuple)) or not all(
+                    isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
+                ):
+                    raise UsageError(f"delivery field {f.name!r} must be a list of sizes >= 0, got {value!r}")
+                value = tuple(value)
+            elif type(value) is not type(default):
+                raise UsageError(f"delivery field {f.name!r} must be a {type(default).__name__}, got {value!r}")
+            values[f.name] = value
+        delivery = cls(**values)
+        delivery.validate()
+        return delivery
 
 
 def body_messages(body: bytes, delivery: ASGIDelivery) -> list[Message]:
@@ -247,7 +272,9 @@ class ASGIDriver:
     async def _lifespan_reply(self) -> Message | None:
         assert self._lifespan_task is not None and self._lifespan_outbox is not None
         getter = asyncio.ensure_future(self._lifespan_outbox.get())
-        done, _ = await asyncio.wait({getter, self._lifespan_task}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {getter, self._lifespan_task}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if getter in done:
             return getter.result()
         getter.cancel()

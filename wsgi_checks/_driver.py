@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from speccheck._errors import UsageError
 from speccheck._location import register_internal_dir
 from speccheck.app._answer import Answer, raised
 from speccheck.app._worker import TimedOut, Worker, stuck_location
@@ -55,9 +56,17 @@ class WSGIDelivery:
     multiprocess: bool = False
     file_wrapper: bool = True
 
+    def validate(self) -> None:
+        if any(size < 1 for size in self.split):
+            raise UsageError(f"delivery field 'split' holds read caps, each at least 1, got {self.split!r}")
+
     def describe(self) -> str:
         base = WSGIDelivery()
-        parts = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name) != getattr(base, f.name)]
+        parts = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(base, f.name)
+        ]
         return "wsgi delivery " + (", ".join(parts) if parts else "(baseline)")
 
     def to_dict(self) -> dict[str, object]:
@@ -65,9 +74,25 @@ class WSGIDelivery:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WSGIDelivery:
-        known = {f.name for f in fields(cls)}
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
-        return cls(**values)
+        """The inverse of `to_dict`; `UsageError` naming the field when a value has the wrong type."""
+        base = cls()
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value, default = data[f.name], getattr(base, f.name)
+            if isinstance(default, tuple):
+                if not isinstance(value, (list, tuple)) or not all(
+                    isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
+                ):
+                    raise UsageError(f"delivery field {f.name!r} must be a list of sizes >= 0, got {value!r}")
+                value = tuple(value)
+            elif type(value) is not type(default):
+                raise UsageError(f"delivery field {f.name!r} must be a {type(default).__name__}, got {value!r}")
+            values[f.name] = value
+        delivery = cls(**values)
+        delivery.validate()
+        return delivery
 
 
 class _Input:
@@ -138,7 +163,9 @@ def build_environ(plan: RequestPlan, delivery: WSGIDelivery) -> dict[str, Any]:
     a CONTENT_LENGTH, as waitress does)."""
     path = unquote_to_bytes(plan.raw_path).decode("latin-1")
     host = (plan.host or b"127.0.0.1").decode("latin-1")
-    name, _, port = host.rpartition(":") if host.rpartition(":")[2].isdigit() and "]" not in host[-1:] else (host, "", "")
+    name, _, port = (
+        host.rpartition(":") if host.rpartition(":")[2].isdigit() and "]" not in host[-1:] else (host, "", "")
+    )
     environ: dict[str, Any] = {
         "REQUEST_METHOD": plan.method,
         "PATH_INFO": path,
@@ -159,7 +186,11 @@ def build_environ(plan: RequestPlan, delivery: WSGIDelivery) -> dict[str, Any]:
     query = plan.query_string.decode("latin-1")
     if query or delivery.empty_query:
         environ["QUERY_STRING"] = query
-    if plan.body or plan.framing == "chunked" or (plan.framing == "content-length" and plan.method not in ("GET", "HEAD")):
+    if (
+        plan.body
+        or plan.framing == "chunked"
+        or (plan.framing == "content-length" and plan.method not in ("GET", "HEAD"))
+    ):
         environ["CONTENT_LENGTH"] = str(len(plan.body))
     elif delivery.empty_content_length:
         environ["CONTENT_LENGTH"] = ""
@@ -172,10 +203,8 @@ def build_environ(plan: RequestPlan, delivery: WSGIDelivery) -> dict[str, Any]:
             # A name with "_" or punctuation has no unambiguous CGI variable; dropping it is
             # what gunicorn and nginx do (CGI 1.1, RFC 3875 4.1.18 lets the server omit fields).
             continue
-        if lower in ("content-type", "content-length"):
-            key = lower.upper().replace("-", "_")  # CGI: no HTTP_ twin for these
-        else:
-            key = _header_var(header)
+        # CGI: Content-Type and Content-Length have no HTTP_ twin.
+        key = lower.upper().replace("-", "_") if lower in ("content-type", "content-length") else _header_var(header)
         if key in environ and key.startswith("HTTP_"):
             # RFC 9110 5.3: several field lines combine with ", " (Cookie with "; ", RFC 6265 5.4).
             environ[key] += ("; " if lower == "cookie" else ", ") + value
@@ -197,7 +226,9 @@ class _Response:
         self.body: list[bytes] = []
         self.sent = False
 
-    def start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
         # https://peps.python.org/pep-3333/#the-start-response-callable
         if exc_info:
             try:

@@ -34,7 +34,10 @@ def register(subparsers: Any) -> None:
     app.add_argument("app", metavar="MODULE:ATTR", help="the application, like myproject.asgi:application")
     app.add_argument("--interface", choices=("auto", "wsgi", "asgi"), default="auto", help="default: auto-detect")
     app.add_argument(
-        "--path", action="append", metavar="[METHOD:]PATH", help="a path to exercise besides discovered routes (repeatable)"
+        "--path",
+        action="append",
+        metavar="[METHOD:]PATH",
+        help="a path to exercise besides discovered routes (repeatable)",
     )
     app.add_argument("--timeout", type=float, default=5.0, metavar="S", help="per-exchange time limit (default 5)")
     app.add_argument("--no-lifespan", action="store_true", help="do not run the ASGI lifespan protocol")
@@ -113,7 +116,9 @@ def _payload_from_report(path: str, finding: str | None) -> tuple[str, dict[str,
         raise UsageError(f"cannot read report {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path} is not a JSON report: {exc}") from None
-    violations = [v for v in report.get("violations", ()) if isinstance(v.get("extra"), dict) and "replay" in v["extra"]]
+    violations = [
+        v for v in report.get("violations", ()) if isinstance(v.get("extra"), dict) and "replay" in v["extra"]
+    ]
     if not violations:
         raise UsageError(f"{path} holds no replayable finding (only `speccheck app` findings are)")
     chosen: dict[str, Any] | None = None
@@ -166,4 +171,3 @@ def _replay_command(args: argparse.Namespace) -> int:
     detail = "differs from the baseline delivery" if code in DIFF_RULES else "found again"
     sys.stdout.write(f"{what} reproduced: {detail}; the app answered {answer.describe()}\n")
     return EXIT_VIOLATIONS
-

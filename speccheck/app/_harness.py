@@ -97,14 +97,18 @@ class WSGIHarness:
     interface = "wsgi"
     baseline: Delivery = WSGIDelivery()
 
-    def __init__(self, app: Any, *, timeout: float = 10.0, lint: bool = True, select: Any = None, ignore: Any = None) -> None:
+    def __init__(
+        self, app: Any, *, timeout: float = 10.0, lint: bool = True, select: Any = None, ignore: Any = None
+    ) -> None:
         self.tap = _LintTap(app, _lint_factory("wsgi_checks", "WSGILint") if lint else None, select, ignore)
         self.worker = Worker()
         self.timeout = timeout
 
     def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
         assert isinstance(delivery, WSGIDelivery)
-        return self.tap.around(lambda: deliver_wsgi(self.tap.app, plan, delivery, timeout=self.timeout, worker=self.worker))
+        return self.tap.around(
+            lambda: deliver_wsgi(self.tap.app, plan, delivery, timeout=self.timeout, worker=self.worker)
+        )
 
     def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:
         return wsgi_deliveries(body_size)
@@ -130,7 +134,14 @@ class ASGIHarness:
     baseline: Delivery = ASGIDelivery()
 
     def __init__(
-        self, app: Any, *, timeout: float = 10.0, lint: bool = True, lifespan: bool = True, select: Any = None, ignore: Any = None
+        self,
+        app: Any,
+        *,
+        timeout: float = 10.0,
+        lint: bool = True,
+        lifespan: bool = True,
+        select: Any = None,
+        ignore: Any = None,
     ) -> None:
         self.tap = _LintTap(app, _lint_factory("asgi_checks", "ASGILint") if lint else None, select, ignore)
         self.driver = ASGIDriver(self.tap.app, timeout=timeout, lifespan=lifespan)

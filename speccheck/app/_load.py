@@ -60,7 +60,9 @@ def load_app(spec: str) -> Any:
         raise
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
-            raise UsageError(f"cannot import module {module_name!r}: not found (run from the project directory?)") from None
+            raise UsageError(
+                f"cannot import module {module_name!r}: not found (run from the project directory?)"
+            ) from None
         raise AppImportError(f"importing {module_name!r} failed: {exc!r}", traceback.format_exc()) from None
     except BaseException as exc:  # the app's own import-time error, SystemExit included
         if isinstance(exc, KeyboardInterrupt):
@@ -89,18 +91,20 @@ def detect_interface(app: Any, requested: str = "auto") -> tuple[Any, str]:
     from asgiref.compatibility import guarantee_single_callable, is_double_callable
 
     if requested == "asgi":
-        return guarantee_single_callable(app), "asgi"
+        return guarantee_single_callable(app), "asgi"  # type: ignore[no-untyped-call]
     if requested == "wsgi":
         return app, "wsgi"
     if requested != "auto":
         raise UsageError(f"--interface must be auto, wsgi or asgi; got {requested!r}")
     if _is_async(app):
         return app, "asgi"
-    if inspect.isclass(app) and is_double_callable(app):
-        return guarantee_single_callable(app), "asgi"
+    if inspect.isclass(app) and is_double_callable(app):  # type: ignore[no-untyped-call]
+        return guarantee_single_callable(app), "asgi"  # type: ignore[no-untyped-call]
     try:
         params = [
-            p for p in inspect.signature(app).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            p
+            for p in inspect.signature(app).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
     except (TypeError, ValueError):
         return app, "wsgi"
@@ -168,7 +172,7 @@ def discover_routes(app: Any) -> list[Route]:
                 return [_route(r.rule, [r.method]) for r in rows]
             return _starlette_routes(rows)
         if type(app).__module__.startswith("django."):
-            from django.urls import get_resolver
+            from django.urls import get_resolver  # type: ignore[import-untyped]
 
             return _django_routes(get_resolver().url_patterns)
     except Exception:  # a framework we misread: fall back to the given paths

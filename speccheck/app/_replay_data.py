@@ -62,8 +62,16 @@ def plan_from_dict(data: dict[str, Any]) -> RequestPlan:
     )
 
 
-def replay_payload(interface: str, code: str, signature: str, plan: RequestPlan, delivery: dict[str, Any]) -> dict[str, Any]:
-    return {"interface": interface, "rule": code, "signature": signature, "plan": plan_to_dict(plan), "delivery": delivery}
+def replay_payload(
+    interface: str, code: str, signature: str, plan: RequestPlan, delivery: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "interface": interface,
+        "rule": code,
+        "signature": signature,
+        "plan": plan_to_dict(plan),
+        "delivery": delivery,
+    }
 
 
 def replay_command(target: str, payload: dict[str, Any], report_path: str = "reports/speccheck.json") -> str:

@@ -63,7 +63,9 @@ class _Stop(Exception):
     """Ends the explore phase early (time is up)."""
 
 
-def _differs(harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer, confirm: bool) -> tuple[str, Answer] | None:
+def _differs(
+    harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer, confirm: bool
+) -> tuple[str, Answer] | None:
     """The D rule broken if ``delivery`` changes the answer, with the variant's answer."""
     code, any_difference = harness.rule_for(delivery)
     answer, _ = harness.call(plan, delivery)
@@ -83,7 +85,7 @@ def _differs(harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answ
 def _minimal_fields(harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer) -> Delivery:
     """Put back baseline values one field at a time while the difference stays."""
     for name in sorted(changed_fields(delivery, harness.baseline)):
-        candidate = dataclasses.replace(delivery, **{name: getattr(harness.baseline, name)})  # type: ignore[arg-type]
+        candidate = dataclasses.replace(delivery, **{name: getattr(harness.baseline, name)})
         if candidate != harness.baseline and _differs(harness, plan, candidate, base, confirm=False):
             delivery = candidate
     return delivery
@@ -150,12 +152,12 @@ class _Explorer:
         variants: list[Delivery] = []
         drawn = data.draw(harness.deliveries(len(plan.body)), label="delivery")
         if plan.body:
-            body_only = dataclasses.replace(harness.baseline, split=drawn.split)  # type: ignore[arg-type]
+            body_only = dataclasses.replace(harness.baseline, split=drawn.split)
             if body_only != harness.baseline:
                 variants.append(body_only)
-        scope = dataclasses.replace(drawn, split=harness.baseline.split)  # type: ignore[arg-type]
+        scope = dataclasses.replace(drawn, split=harness.baseline.split)
         if hasattr(scope, "trailing_empty") and not plan.body:
-            scope = dataclasses.replace(scope, trailing_empty=getattr(drawn, "trailing_empty"))
+            scope = dataclasses.replace(scope, trailing_empty=drawn.trailing_empty)
         if scope != harness.baseline:
             variants.append(scope)
         for delivery in variants:
@@ -220,7 +222,7 @@ def exchange_for(plan: RequestPlan, interface: str, replay: str = "") -> Exchang
 
 
 def _violation(finding: Finding, harness: Harness, options: AppRunOptions) -> Violation:
-    delivery_data = finding.delivery.to_dict()  # type: ignore[union-attr]
+    delivery_data = finding.delivery.to_dict()
     payload = replay_payload(harness.interface, finding.code, finding.signature, finding.plan, delivery_data)
     replay = replay_command(options.target, payload, options.report_path)
     exchange = exchange_for(finding.plan, harness.interface, replay)
@@ -228,7 +230,7 @@ def _violation(finding: Finding, harness: Harness, options: AppRunOptions) -> Vi
     extra: dict[str, object] = {
         "plan": plan_to_dict(finding.plan),
         "delivery": delivery_data,
-        "delivery_text": finding.delivery.describe(),  # type: ignore[union-attr]
+        "delivery_text": finding.delivery.describe(),
         "interface": harness.interface,
         "target": options.target,
         "seed": options.seed,
@@ -251,11 +253,13 @@ def _violation(finding: Finding, harness: Harness, options: AppRunOptions) -> Vi
         observed, expected = "no complete answer", "a response"
     else:
         base = finding.baseline_answer or Answer()
-        delivered = finding.delivery.describe()  # type: ignore[union-attr]
+        delivered = finding.delivery.describe()
         message = f"the answer changed with the delivery ({delivered}): {answer.difference(base)}"
         observed, expected = answer.describe(), base.describe()
-        extra["baseline_delivery"] = harness.baseline.to_dict()  # type: ignore[union-attr]
-    return Violation(rule, message, observed, expected, exchange, answer.location, finding.signature, finding.count, extra)
+        extra["baseline_delivery"] = harness.baseline.to_dict()
+    return Violation(
+        rule, message, observed, expected, exchange, answer.location, finding.signature, finding.count, extra
+    )
 
 
 def check_app(
@@ -275,7 +279,7 @@ def check_app(
         if index < options.max_shrinks and finding.code != "T006" and left > 0:
             code, signature = finding.code, finding.signature
 
-            def reproduces(plan: RequestPlan, delivery: Delivery) -> bool:
+            def reproduces(plan: RequestPlan, delivery: Delivery, code: str = code, signature: str = signature) -> bool:
                 return examine(harness, plan, code, signature, delivery) is not None
 
             plan, delivery, _ = shrink(finding.plan, finding.delivery, harness.baseline, reproduces, max_time=left)

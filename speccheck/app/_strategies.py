@@ -47,7 +47,10 @@ def _bodies() -> st.SearchStrategy[tuple[bytes, bytes]]:
         ),
     )
     raw = st.tuples(st.sampled_from(_CONTENT_TYPES), st.binary(min_size=1, max_size=300))
-    big = st.tuples(st.just(b"application/octet-stream"), st.integers(1, 70000).map(lambda n: bytes(range(256)) * (n // 256) + b"x" * (n % 256)))
+    big = st.tuples(
+        st.just(b"application/octet-stream"),
+        st.integers(1, 70000).map(lambda n: bytes(range(256)) * (n // 256) + b"x" * (n % 256)),
+    )
     return st.one_of(json_body, form, raw, raw, big)
 
 

@@ -23,7 +23,9 @@ def speccheck(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def test_app_finds_reports_and_replays(tmp_path: Path) -> None:
     report = tmp_path / "out.json"
-    run = speccheck("app", "fixtures.apps.asgi_first_message:app", "--report", f"json:{report}", "--quiet", "--examples", "100")
+    run = speccheck(
+        "app", "fixtures.apps.asgi_first_message:app", "--report", f"json:{report}", "--quiet", "--examples", "100"
+    )
     assert run.returncode == 1, run.stderr
     data = json.loads(report.read_text())
     assert data["summary"]["interface"] == "asgi" and data["summary"]["exchanges"] > 0
@@ -78,7 +80,9 @@ def test_import_error_shows_the_apps_traceback() -> None:
     assert run.returncode == 2
     lines = run.stderr.strip().splitlines()
     assert lines[0].startswith("Traceback") and "raises_on_import.py" in run.stderr
-    assert lines[-1].startswith("speccheck: error: importing 'fixtures.apps.bad.raises_on_import' failed: AttributeError")
+    assert lines[-1].startswith(
+        "speccheck: error: importing 'fixtures.apps.bad.raises_on_import' failed: AttributeError"
+    )
 
 
 def test_replay_usage_errors(tmp_path: Path) -> None:

@@ -20,7 +20,14 @@ from wsgi_checks._driver import WSGIDelivery, build_environ, deliver_wsgi
 POST = RequestPlan(
     method="POST",
     target=b"/a%20b/%C3%A9?x=1",
-    headers=((b"Content-Type", b"text/plain"), (b"X-Dup", b"1"), (b"x-dup", b"2"), (b"x_under", b"no"), (b"Cookie", b"a=1"), (b"cookie", b"b=2")),
+    headers=(
+        (b"Content-Type", b"text/plain"),
+        (b"X-Dup", b"1"),
+        (b"x-dup", b"2"),
+        (b"x_under", b"no"),
+        (b"Cookie", b"a=1"),
+        (b"cookie", b"b=2"),
+    ),
     body=b"hello world",
 )
 
@@ -126,7 +133,9 @@ def test_asgi_scope_optional_keys() -> None:
     full = build_scope(POST, ASGIDelivery())
     assert full["path"] == "/a b/\u00e9" and full["raw_path"] == b"/a%20b/%C3%A9" and full["query_string"] == b"x=1"
     assert [b"content-type", b"text/plain"] in full["headers"] and full["headers"][0][0] == b"host"
-    bare = build_scope(POST, ASGIDelivery(root_path=False, client=False, server=False, raw_path="absent", spec_version=""))
+    bare = build_scope(
+        POST, ASGIDelivery(root_path=False, client=False, server=False, raw_path="absent", spec_version="")
+    )
     for key in ("root_path", "client", "server", "raw_path"):
         assert key not in bare
     assert "spec_version" not in bare["asgi"]

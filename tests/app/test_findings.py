@@ -29,7 +29,9 @@ CORRECT = ["asgi_correct", "wsgi_correct"]
 def _run(module: str, examples: int = 150, seed: int = 0) -> tuple[Any, list[Any]]:
     app, interface = detect_interface(importlib.import_module(f"fixtures.apps.{module}").app)
     harness = make_harness(app, interface, timeout=3)
-    violations = check_app(harness, AppRunOptions(target=f"fixtures.apps.{module}:app", examples=examples, max_time=20, seed=seed))
+    violations = check_app(
+        harness, AppRunOptions(target=f"fixtures.apps.{module}:app", examples=examples, max_time=20, seed=seed)
+    )
     return harness, violations
 
 
@@ -44,10 +46,15 @@ def test_broken_fixture_found_shrunk_and_replayed(module: str, code: str, signat
         # shrunk: no headers, path "/", a body of at most 2 bytes (none if the body is not the point)
         assert plan.headers == () and plan.target == b"/"
         assert len(plan.body) <= (2 if signature == "split" else 0)
-        assert violation.exchange is not None and violation.exchange.replay.startswith("speccheck replay fixtures.apps.")
+        assert violation.exchange is not None and violation.exchange.replay.startswith(
+            "speccheck replay fixtures.apps."
+        )
         payload: Any = violation.extra["replay"]
         delivery = harness.delivery_from_dict(payload["delivery"])
-        assert examine(harness, plan_from_dict(payload["plan"]), payload["rule"], payload["signature"], delivery) is not None
+        assert (
+            examine(harness, plan_from_dict(payload["plan"]), payload["rule"], payload["signature"], delivery)
+            is not None
+        )
         # the same request delivered the baseline way does not show it
         assert examine(harness, plan, code, "", harness.baseline) is None
     finally:

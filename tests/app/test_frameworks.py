@@ -48,7 +48,9 @@ def test_framework_app_has_no_false_positive(name: str) -> None:
     app, interface = detect_interface(importlib.import_module(f"fixtures.apps.frameworks.{name}").app)
     harness = make_harness(app, interface, timeout=5, ignore=IGNORE.get(name))
     try:
-        options = AppRunOptions(target=name, routes=discover_routes(app), examples=250, max_time=20, seed=1, shrink_budget=3)
+        options = AppRunOptions(
+            target=name, routes=discover_routes(app), examples=250, max_time=20, seed=1, shrink_budget=3
+        )
         violations = check_app(harness, options)
     finally:
         harness.close()
