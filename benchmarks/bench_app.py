@@ -22,14 +22,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings  # noqa: E402
-from hypothesis import seed as hypothesis_seed  # noqa: E402
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
 
-from speccheck.app._harness import make_harness  # noqa: E402
-from speccheck.app._load import discover_routes  # noqa: E402
-from speccheck.app._runner import AppRunOptions, check_app  # noqa: E402
-from speccheck.app._strategies import Route, app_requests  # noqa: E402
-from speccheck.traffic import RequestPlan  # noqa: E402
+from speccheck.app._harness import make_harness
+from speccheck.app._load import discover_routes
+from speccheck.app._runner import AppRunOptions, check_app
+from speccheck.app._strategies import Route, app_requests
+from speccheck.traffic import RequestPlan
 
 
 def hello_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
