@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,10 @@ def test_lint_inside_real_server(name: str, tmp_path: Path) -> None:
     with ServerProcess(argv, port=port, env=env, cwd=str(ROOT), ready_timeout=30, stop_timeout=10) as server:
         assert server.start(), server.output()
         drive(server.base_url, websocket=True)
+        # The websocket app ends a moment after the client closed: wait (bounded) for its record.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (out.exists() and json.loads(out.read_text())["seen"]["websocket"]):
+            time.sleep(0.05)
     assert out.exists(), server.output()
     data = json.loads(out.read_text())
     found = {v["code"]: f"{v['code']} {v['message']} ({v['observed']})" for v in data["violations"]}
