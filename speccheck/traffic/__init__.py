@@ -8,6 +8,7 @@ plans they produce. Transports deliver the plans; generation never knows how.
   ``SendBytes``, ``Ping``, ``Close``, ``Abort``).
 - ``lifespan_runs()``: the app's side of the lifespan protocol as ``LifespanPlan``.
 - ``request_targets()``, ``header_fields()``: building blocks to compose your own.
+- ``plan_to_dict()``, ``plan_from_dict()``: plans as JSON-safe dicts, across processes.
 - ``is_origin_form()``, ``is_token()``, ``is_field_value()``, ``is_sendable_close_code()``:
   the legality checks generation is tested against.
 """
@@ -27,6 +28,7 @@ from speccheck.traffic._malformed import (
 )
 from speccheck.traffic._plans import Framing, RequestPlan
 from speccheck.traffic._requests import requests
+from speccheck.traffic._serial import plan_from_dict, plan_to_dict
 from speccheck.traffic._targets import targets as request_targets
 from speccheck.traffic._websocket import (
     Abort,
@@ -65,6 +67,8 @@ __all__ = [
     "is_token",
     "lifespan_runs",
     "malformed_requests",
+    "plan_from_dict",
+    "plan_to_dict",
     "request_targets",
     "requests",
     "sample_requests",
