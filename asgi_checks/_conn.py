@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgi_checks._exchange import exchange_from_scope
+from asgi_checks._headers import HeaderScan
 from asgi_checks._rules import RULE
 from asgi_checks._values import problems
 from speccheck._location import app_location
@@ -12,7 +13,7 @@ from speccheck._rules import Side
 from speccheck._sink import Sink
 from speccheck._violations import Exchange, Location
 
-__all__ = ["Connection", "ScopeReporter"]
+__all__ = ["Connection", "ScopeReporter", "report_response_headers"]
 
 _APP_VALUE_RULES = {"type": "A112", "int": "A113", "float": "A114", "key": "A115", "tuple": "A116"}
 # Events whose header list the header scan checks (shape, tuples) more precisely.
@@ -121,3 +122,24 @@ class Connection(ScopeReporter):
                 signature=f"{kind}:{path}:{what}",
             )
         return kind
+
+
+def report_response_headers(conn: ScopeReporter, result: HeaderScan, what: str, *, http_rules: bool) -> None:
+    """A116/A304/A305 (+ H106/H107 with ``http_rules``) for an already scanned header list."""
+    if result.tuples:
+        conn.report("A116", f"{what} headers given as tuples (the spec asks for lists)", signature=f"{what}:headers")
+    for name in result.not_lower[:3]:
+        text = name.decode("latin-1")
+        conn.report("A304", f"{what} header name not lowercased", observed=text, expected=text.lower(), signature=text)
+    for name in result.pseudo[:3]:
+        text = name.decode("latin-1")
+        conn.report("A305", f"pseudo-header in {what}", observed=text, signature=text)
+    if http_rules:
+        for name in result.bad_name[:3]:
+            text = name.decode("latin-1")
+            conn.report("H106", f"{what} header name is not a token", observed=repr(text), signature=text)
+        for name in result.bad_chars[:3]:
+            text = name.decode("latin-1")
+            conn.report(
+                "H107", f"control character in the value of {what} header {text}", observed=text, signature=text
+            )

@@ -8,17 +8,17 @@ https://asgi.readthedocs.io/en/latest/extensions.html
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from asgi_checks._conn import Connection
-from asgi_checks._headers import HeaderScan, scan
+from asgi_checks import _http_ext
+from asgi_checks._conn import Connection, report_response_headers
+from asgi_checks._headers import scan
 from asgi_checks._machines import HTTP_RECEIVE, HTTP_SEND, http_send_error
 from asgi_checks._scope import spec_version
 from speccheck._http import CONNECTION_SPECIFIC, content_forbidden
 
-__all__ = ["HTTPConnection", "report_response_headers"]
+__all__ = ["HTTPConnection"]
 
 # ASGI lets the app send Transfer-Encoding ("the server must ignore it"), so that one
 # connection-specific header is not H108 here.
@@ -36,27 +36,6 @@ _TEXT = {
     "A602": "{kind} sent at the wrong time",
     "A606": "http.response.pathsend sent after http.response.body content",
 }
-
-
-def report_response_headers(conn: Connection, result: HeaderScan, what: str, *, http_rules: bool) -> None:
-    """A116/A304/A305 (+ H106/H107 with ``http_rules``) for an already scanned header list."""
-    if result.tuples:
-        conn.report("A116", f"{what} headers given as tuples (the spec asks for lists)", signature=f"{what}:headers")
-    for name in result.not_lower[:3]:
-        text = name.decode("latin-1")
-        conn.report("A304", f"{what} header name not lowercased", observed=text, expected=text.lower(), signature=text)
-    for name in result.pseudo[:3]:
-        text = name.decode("latin-1")
-        conn.report("A305", f"pseudo-header in {what}", observed=text, signature=text)
-    if http_rules:
-        for name in result.bad_name[:3]:
-            text = name.decode("latin-1")
-            conn.report("H106", f"{what} header name is not a token", observed=repr(text), signature=text)
-        for name in result.bad_chars[:3]:
-            text = name.decode("latin-1")
-            conn.report(
-                "H107", f"control character in the value of {what} header {text}", observed=text, signature=text
-            )
 
 
 class HTTPConnection(Connection):
@@ -234,18 +213,18 @@ class HTTPConnection(Connection):
             body = b""
         more = msg.get("more_body", False)
         if more is not True and more is not False:
-            more = self._more(msg)
+            more = self.more(msg)
         if body:
-            self._count(len(body))
+            self.count(len(body))
         return "s.body" if more else ("s.body_end_t" if self.promised else "s.body_end")
 
-    def _more(self, msg: dict[str, Any]) -> bool:
+    def more(self, msg: dict[str, Any]) -> bool:
         more = msg.get("more_body", False)
         if type(more) is not bool:
             self.report("A308", f"{msg['type']} more_body is not a bool", observed=repr(more)[:20], expected="bool")
         return bool(more)
 
-    def _count(self, size: int) -> None:
+    def count(self, size: int) -> None:
         self.sent += size
         if not self.h101 and self.state != "fresh" and (content_forbidden(self.status) or self.head):
             self.h101 = True
@@ -276,93 +255,15 @@ class HTTPConnection(Connection):
                 "H103", "body length differs from Content-Length", observed=str(self.sent), expected=str(declared)
             )
 
-    def _zerocopy(self, msg: dict[str, Any]) -> str:
-        self.opaque = True
-        file = msg.get("file")
-        if not _has_fd(file):
-            self.report(
-                "A604", "zerocopysend file has no fileno()", observed=type(file).__name__, expected="file object"
-            )
-        for key in ("offset", "count"):
-            value = msg.get(key)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                self.report("A604", f"zerocopysend {key} is not an int", observed=repr(value)[:20], signature=key)
-        more = self._more(msg)
-        return "s.zerocopy" if more else ("s.body_end_t" if self.promised else "s.body_end")
-
-    def _pathsend(self, msg: dict[str, Any]) -> str:
-        self.opaque = True
-        path = msg.get("path")
-        if type(path) is not str or not os.path.isabs(path):
-            self.report(
-                "A605", "pathsend path is not an absolute str", observed=repr(path)[:60], expected="'/abs/file'"
-            )
-        return "s.pathsend_t" if self.promised else "s.pathsend"
-
-    def _push(self, msg: dict[str, Any]) -> str:
-        if type(msg.get("path")) is not str:
-            self.report(
-                "A603", "http.response.push path is not a str", observed=repr(msg.get("path"))[:40], signature="path"
-            )
-        if "headers" not in msg:
-            self.report("A603", "http.response.push has no headers", signature="headers")
-        else:
-            result = scan(msg["headers"])
-            for problem in result.shape[:1]:
-                self.report("A603", "http.response.push headers malformed", observed=problem, signature="headers")
-            report_response_headers(self, result, "push", http_rules=False)
-        return "s.push"
-
-    def _early_hint(self, msg: dict[str, Any]) -> str:
-        links = msg.get("links")
-        if (
-            isinstance(links, str | bytes)
-            or not isinstance(links, Iterable)
-            or not all(type(x) is bytes for x in links)
-        ):
-            self.report("A607", "http.response.early_hint links is not an iterable of bytes", observed=repr(links)[:60])
-        return "s.early_hint"
-
-    def _trailers(self, msg: dict[str, Any]) -> str:
-        result = scan(msg.get("headers", ()), http_chars=True)
-        for problem in result.shape[:1]:
-            self.report("A608", "http.response.trailers headers malformed", observed=problem, signature="headers")
-        report_response_headers(self, result, "trailer", http_rules=True)
-        for name, _ in result.pairs:
-            if name.lower() not in self.trailer_names:
-                # RFC 9110 6.6.2: "SHOULD generate a Trailer header field ... to indicate which fields might be present"
-                text = name.decode("latin-1")
-                self.report(
-                    "A318", f"trailer field {text} not announced in the Trailer header", observed=text, signature=text
-                )
-        more = msg.get("more_trailers", False)
-        if type(more) is not bool:
-            self.report("A608", "more_trailers is not a bool", observed=repr(more)[:20], signature="more_trailers")
-        return "s.trailers" if more else "s.trailers_end"
-
-    def _debug(self, msg: dict[str, Any]) -> str:
-        info = msg.get("info")
-        if type(info) is not dict or not all(type(k) is str for k in info):
-            self.report("A609", "http.response.debug info is not a dict with str keys", observed=repr(info)[:60])
-        return "s.debug"
-
-
-def _has_fd(file: Any) -> bool:
-    """An OS-level descriptor os.sendfile can use ("e.g. not BytesIO")."""
-    try:
-        return isinstance(file.fileno(), int)
-    except (AttributeError, OSError, ValueError, TypeError):
-        return False
-
 
 _HANDLERS: dict[str, Callable[[HTTPConnection, dict[str, Any]], str]] = {
     "http.response.start": HTTPConnection._start,
     "http.response.body": HTTPConnection._body,
-    "http.response.zerocopysend": HTTPConnection._zerocopy,
-    "http.response.pathsend": HTTPConnection._pathsend,
-    "http.response.push": HTTPConnection._push,
-    "http.response.early_hint": HTTPConnection._early_hint,
-    "http.response.trailers": HTTPConnection._trailers,
-    "http.response.debug": HTTPConnection._debug,
+    "http.response.zerocopysend": _http_ext.zerocopy,
+    "http.response.pathsend": _http_ext.pathsend,
+    "http.response.push": _http_ext.push,
+    "http.response.early_hint": _http_ext.early_hint,
+    "http.response.trailers": _http_ext.trailers,
+    "http.response.debug": _http_ext.debug,
 }
 _EXTENSION_EVENTS = frozenset(set(_HANDLERS) - {"http.response.start", "http.response.body"})

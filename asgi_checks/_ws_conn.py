@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from asgi_checks._conn import Connection
+from asgi_checks._conn import Connection, report_response_headers
 from asgi_checks._headers import scan
-from asgi_checks._http_conn import report_response_headers
 from asgi_checks._machines import WEBSOCKET, WEBSOCKET_DEFAULT, step
 from asgi_checks._scope import spec_version
 
