@@ -24,12 +24,13 @@ from speccheck._errors import UsageError
 from speccheck._pytest._hooks import after_phase
 from speccheck._pytest._lintfix import LintFactory, ledger_of, policy_of
 from speccheck._pytest._options import Settings, add_options, settings_key
+from speccheck._pytest._runfix import ConformanceFixture
 from speccheck._pytest._session import SessionFindings, is_xdist_worker
 
 if TYPE_CHECKING:
     from speccheck._pytest._patch import Installed
 
-__all__ = ["asgi_lint", "wsgi_lint"]
+__all__ = ["asgi_lint", "speccheck_app", "speccheck_server", "wsgi_lint"]
 
 MARKER = (
     "speccheck(select=None, ignore=None, fail_on=None, side=None): tune speccheck for this test: "
@@ -139,6 +140,21 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         raise
     after_phase(item, "teardown", failed_already=False)
     return result
+
+
+@pytest.fixture
+def speccheck_app(request: pytest.FixtureRequest) -> ConformanceFixture:
+    """``result = speccheck_app(app, paths=, examples=, max_time=, seed=, select=, ignore=,
+    fail_on=, side=)``: app-mode conformance of ``app`` (an object or ``"module:attr"``);
+    the examples and seed follow the active hypothesis profile unless given."""
+    return ConformanceFixture(request, "app")
+
+
+@pytest.fixture
+def speccheck_server(request: pytest.FixtureRequest) -> ConformanceFixture:
+    """``result = speccheck_server("uvicorn", examples=, max_time=, command=, interface=,
+    select=, ignore=, fail_on=, side=)``: server-mode conformance of a target."""
+    return ConformanceFixture(request, "server")
 
 
 @pytest.fixture

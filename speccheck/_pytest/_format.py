@@ -45,6 +45,8 @@ def describe(finding: Finding) -> list[str]:
         lines.append(f"    app: {visible(where)}")
     if v.exchange is not None:
         lines.append(f"    request: {visible(v.exchange.summary())}")
+        if v.exchange.replay.startswith("speccheck "):
+            lines.append(f"    replay: {visible(v.exchange.replay)}")
     lines.append(f"    seen by: {finding.label}")
     return lines
 

@@ -1,4 +1,6 @@
-"""Server conformance as test items: ``pytest --speccheck-target uvicorn``.
+"""Conformance as test items: ``pytest --speccheck-target uvicorn`` (a server preset:
+server mode) or ``--speccheck-target myproject.wsgi:app`` (an app: app mode, which
+honours the active hypothesis settings profile).
 
 Each target gives one item per rule group, so ``-k``, ``--junitxml`` and pytest-xdist
 treat conformance like any other test. The run itself happens once per target and
@@ -26,23 +28,36 @@ from speccheck._pytest._hooks import PROPERTY
 from speccheck._pytest._options import settings_key
 from speccheck._violations import Violation
 
-__all__ = ["GROUPS", "TargetItem", "group_of", "make_items"]
+__all__ = ["GROUPS", "TargetItem", "group_of", "make_items", "mode_of", "render_failures"]
 
-# Rule group -> (code prefixes, what it covers). First match wins; "interface" takes the rest.
-GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "target": (("T",), "the server starts, stays up and answers (T rules)"),
-    "request": (("S1",), "the environ/scope and body the app saw match the request sent (S1xx)"),
-    "response": (("S2",), "the bytes on the wire match what the app answered (S2xx)"),
-    "framing": (("S3", "S4"), "message framing and rejection of malformed requests (S3xx, S4xx)"),
-    "interface": ((), "PEP 3333 / ASGI rules (W, A, H, ...) checked by the lint around the probe app"),
+# Rule group -> (code prefixes, what it covers), per mode. First match wins; the last
+# group (with no prefixes) takes the rest.
+GROUPS: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+    "server": {
+        "target": (("T",), "the server starts, stays up and answers (T rules)"),
+        "request": (("S1",), "the environ/scope and body the app saw match the request sent (S1xx)"),
+        "response": (("S2",), "the bytes on the wire match what the app answered (S2xx)"),
+        "framing": (("S3", "S4"), "message framing and rejection of malformed requests (S3xx, S4xx)"),
+        "interface": ((), "PEP 3333 / ASGI rules (W, A, H, ...) checked by the lint around the probe app"),
+    },
+    "app": {
+        "target": (("T",), "the app neither raises nor hangs on legal requests (T005, T006)"),
+        "delivery": (("D",), "the answer does not change with equally legal deliveries (D rules)"),
+        "interface": ((), "PEP 3333 / ASGI rules (W, A, H) checked by the lint around the app"),
+    },
 }
 
 
-def group_of(code: str) -> str:
-    for name, (prefixes, _) in GROUPS.items():
-        if code.startswith(prefixes):
+def mode_of(target: str) -> str:
+    return "app" if ":" in target else "server"
+
+
+def group_of(code: str, mode: str = "server") -> str:
+    groups = GROUPS[mode]
+    for name, (prefixes, _) in groups.items():
+        if prefixes and code.startswith(prefixes):
             return name
-    return "interface"
+    return list(groups)[-1]
 
 
 @dataclass
@@ -67,21 +82,26 @@ class _Runs:
 
 
 def _execute(config: pytest.Config, target: str) -> _Run:
-    from speccheck.server import check_server
+    from speccheck._pytest._runners import hypothesis_defaults, run_app, run_server
 
     settings = config.stash[settings_key]
     policy = settings.policy
-    options: dict[str, Any] = {
-        "select": list(policy.select) if policy.select is not None else None,
-        "ignore": list(policy.ignore),
-        "max_time": settings.max_time,
-    }
-    if settings.examples is not None:
-        options["examples"] = settings.examples
     try:
-        result = check_server(target, **options)
+        if mode_of(target) == "app":
+            examples, seed = hypothesis_defaults(config)
+            result = run_app(
+                target,
+                select=policy.select,
+                ignore=policy.ignore,
+                examples=settings.examples or examples,
+                seed=seed or 0,
+                max_time=settings.max_time,
+            )
+            return _Run(result=result)
+        options: dict[str, Any] = {"examples": settings.examples, "max_time": settings.max_time}
+        result = run_server(target, select=policy.select, ignore=policy.ignore, **options)
         if any(v.code == "T001" for v in result.violations):  # e.g. lost a race for its port
-            result = check_server(target, **options)
+            result = run_server(target, select=policy.select, ignore=policy.ignore, **options)
     except UsageError as exc:
         return _Run(error=str(exc))
     return _Run(result=result)
@@ -103,12 +123,13 @@ class TargetItem(pytest.Item):
     def runtest(self) -> None:
         config = self.config
         run = config.stash[_runs_key].get(config, self.target)
+        mode = mode_of(self.target)
         if run.error:
-            raise SpeccheckFailure(f"speccheck server {self.target}: {run.error}")
+            raise SpeccheckFailure(f"speccheck {mode} {self.target}: {run.error}")
         result = run.result
         policy = config.stash[settings_key].policy
-        mine = [v for v in result.violations if group_of(v.code) == self.group and policy.in_force(v)]
-        checked = [r for r in result.checked if group_of(r.code) == self.group]
+        mine = [v for v in result.violations if group_of(v.code, mode) == self.group and policy.in_force(v)]
+        checked = [r for r in result.checked if group_of(r.code, mode) == self.group]
         not_ready = [v for v in result.violations if v.code == "T001"]
         for v in mine:
             self.user_properties.append((PROPERTY, _as_property(v, policy.fails(v))))
@@ -118,7 +139,7 @@ class TargetItem(pytest.Item):
                 f"speccheck server {self.target}: could not run the {self.group} checks: {not_ready[0].message}"
             )
         if failing:
-            raise SpeccheckFailure(_text(self.target, self.group, failing, len(checked)))
+            raise SpeccheckFailure(render_failures(f"{mode} {self.target}", self.group, failing, len(checked)))
         if not checked and not mine:
             pytest.skip(f"no {self.group} rule applies to {self.target} (or all are deselected)")
 
@@ -128,7 +149,7 @@ class TargetItem(pytest.Item):
         return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
-        return self.path, None, f"speccheck server {self.target}: {self.group}"
+        return self.path, None, f"speccheck {mode_of(self.target)} {self.target}: {self.group}"
 
 
 def _as_property(violation: Violation, fails: bool) -> str:
@@ -139,9 +160,9 @@ def _as_property(violation: Violation, fails: bool) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-def _text(target: str, group: str, failing: list[Violation], checked: int) -> str:
+def render_failures(target: str, group: str, failing: list[Violation], checked: int) -> str:
     scope = f" of {checked} {group} rule(s) checked" if checked else f" ({group})"
-    lines = [f"speccheck server {target}: {len(failing)} violation(s){scope}"]
+    lines = [f"speccheck {target}: {len(failing)} violation(s){scope}"]
     for v in failing:
         lines.append(f"  {v.code} {v.name} [{v.side} {v.level}]: {visible(v.message)}")
         if v.observed or v.expected:
@@ -150,7 +171,9 @@ def _text(target: str, group: str, failing: list[Violation], checked: int) -> st
         if v.exchange is not None:
             lines.append(f"      request: {visible(v.exchange.summary())}")
             curl = v.exchange.curl()
-            if curl:
+            if v.exchange.replay.startswith("speccheck "):
+                lines.append(f"      replay: {visible(v.exchange.replay)}")
+            elif curl:
                 lines.append(f"      reproduce: {visible(curl)}")
     return "\n".join(lines)
 
@@ -163,11 +186,13 @@ def make_items(session: pytest.Session, targets: tuple[str, ...]) -> Iterator[Ta
     config.stash.setdefault(_runs_key, _Runs())
     xdist = config.pluginmanager.hasplugin("xdist")
     for target in targets:
-        try:
-            get_target(target)
-        except UsageError as exc:
-            raise pytest.UsageError(f"speccheck: --speccheck-target: {exc}") from None
-        for group in GROUPS:
+        mode = mode_of(target)
+        if mode == "server":
+            try:
+                get_target(target)
+            except UsageError as exc:
+                raise pytest.UsageError(f"speccheck: --speccheck-target: {exc}") from None
+        for group in GROUPS[mode]:
             item = TargetItem.from_parent(
                 session, name=f"{target}::{group}", nodeid=f"speccheck::{target}::{group}", target=target, group=group
             )

@@ -31,7 +31,7 @@ def test_target_items_junit_and_k(pytester: pytest.Pytester) -> None:
 
 
 def test_collect_only_lists_one_item_per_group(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--speccheck-target=uvicorn", "--collect-only", "-q", timeout=TIMEOUT)
+    result = pytester.runpytest("--speccheck-target=uvicorn", "--collect-only", "-q")
     result.stdout.fnmatch_lines(
         [
             "speccheck::uvicorn::target",
@@ -44,7 +44,7 @@ def test_collect_only_lists_one_item_per_group(pytester: pytest.Pytester) -> Non
 
 
 def test_unknown_target_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("--speccheck-target=nonesuch", timeout=TIMEOUT)
+    result = pytester.runpytest("--speccheck-target=nonesuch")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown target 'nonesuch'*"])
 
@@ -60,7 +60,7 @@ def test_xdist_zero_change_and_items_merge_one_report(pytester: pytest.Pytester)
         "loadgroup",
         "--speccheck-lint=flaskproj:app",
         "--speccheck-target=uvicorn",
-        "--speccheck-examples=30",
+        "--speccheck-examples=20",
         "--speccheck-report=sarif:out/run.sarif",
         "--speccheck-report=json:out/run.json",
         "-k",
@@ -78,3 +78,28 @@ def test_xdist_zero_change_and_items_merge_one_report(pytester: pytest.Pytester)
     report = json.loads((pytester.path / "out/run.json").read_text())
     tests = {v["extra"]["test"] for v in report["violations"]}
     assert "test_flask.py::test_bad" in tests
+
+
+def test_app_target_items(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        sample_apps="""
+def broken(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+    return [b"hi"]
+""",
+        conftest="""
+from hypothesis import settings
+
+settings.register_profile("tiny", max_examples=5)
+""",
+    )
+    args = ["--speccheck-target=sample_apps:broken", "--hypothesis-profile=tiny", "--speccheck-max-time=5", "-v"]
+    result = pytester.runpytest_subprocess(*args, timeout=TIMEOUT)
+    result.stdout.fnmatch_lines(
+        [
+            "*speccheck::sample_apps:broken::target PASSED*",
+            "*speccheck::sample_apps:broken::delivery PASSED*",
+            "*speccheck::sample_apps:broken::interface FAILED*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["speccheck app sample_apps:broken: 1 violation(s) of * interface rule(s) checked"])
