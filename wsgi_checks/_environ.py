@@ -192,6 +192,10 @@ class EnvironChecker:
             # "SERVER_NAME and SERVER_PORT are required strings and must never be empty."
             if get(key, None) == "":
                 flag("W106", f"{key} is empty", environ, signature=key)
+        port = get("SERVER_PORT")
+        if port and type(port) is str and not (port.isdigit() and port.isascii()):
+            # PEP 3333 "URL Reconstruction" appends SERVER_PORT to the host as the port number.
+            flag("W118", f"SERVER_PORT {port!r} is not a decimal port number", environ, signature=port)
         protocol = get("SERVER_PROTOCOL")
         if protocol not in _GOOD_PROTOCOLS and type(protocol) is str and not _PROTOCOL.match(protocol):
             flag("W107", f"SERVER_PROTOCOL {protocol!r} is not like 'HTTP/1.1'", environ, signature=protocol)

@@ -5,8 +5,9 @@ https://peps.python.org/pep-3333/#optional-platform-specific-file-handling
 The server's callable is wrapped so its contract can be checked when the app uses it,
 but the object it returns is handed to the app untouched; and when the app returns
 that very object, `WSGILint` returns it to the server unwrapped, so the server still
-recognises its own wrapper and keeps its ``sendfile()`` optimisation. (The price: the
-lint does not watch iteration or ``close()`` of such a response.)
+recognises its own wrapper and keeps its ``sendfile()`` optimisation, also when it asks
+``isinstance(result, environ["wsgi.file_wrapper"])`` (gunicorn). (The price: the lint
+does not watch iteration or ``close()`` of such a response.)
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ class FileWrapperCheck:
             )
         call.file_wrapper_result(obj)
         return obj
+
+    # Servers such as gunicorn recognise their own wrapper with
+    # ``isinstance(result, environ["wsgi.file_wrapper"])`` after the app returned, when the
+    # environ holds this object: answer for the server's class so sendfile() still kicks in.
+    def __instancecheck__(self, obj: Any) -> bool:
+        inner = self._inner
+        return isinstance(inner, type) and isinstance(obj, inner)
+
+    def __subclasscheck__(self, cls: Any) -> bool:
+        inner = self._inner
+        return isinstance(inner, type) and issubclass(cls, inner)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

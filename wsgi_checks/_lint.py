@@ -41,7 +41,7 @@ register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
 _ALL_RULES: tuple[Rule, ...] = RULES + tuple(rule for rule in HTTP_RULES if rule.code in HTTP_CODES)
 _BY_CODE = {rule.code: rule for rule in _ALL_RULES}
-_ENVIRON = frozenset(f"W1{n:02d}" for n in range(2, 18)) | {"W201", "W206"}
+_ENVIRON = frozenset(f"W1{n:02d}" for n in range(2, 19)) | {"W201", "W206"}
 _HEADERS = frozenset({f"W5{n}" for n in range(11, 23)} | {"H104", "H105", "H109", "H101", "H102", "H103"})
 _STREAMS = frozenset({"W202", "W203", "W204", "W205", "W207", "W601", "W602", "W603", "W604"})
 _BODY = frozenset({"H101", "H102", "H103"})

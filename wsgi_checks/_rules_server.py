@@ -219,6 +219,18 @@ SERVER_RULES: tuple[Rule, ...] = (
         bad="environ[b'PATH_INFO'] = '/'",
         fix="Use str keys only.",
     ),
+    Rule(
+        "W118",
+        "server-port-digits",
+        ADVICE,
+        S,
+        P,
+        "url-reconstruction",
+        "SERVER_PORT is not a decimal port number.",
+        quote="url += ':' + environ['SERVER_PORT']",
+        bad="environ['SERVER_PORT'] = 'http'",
+        fix="Set SERVER_PORT to the port number as digits, e.g. '8000'.",
+    ),
     # -- W2xx: wsgi.input and wsgi.errors as the server provides them ------------------------------
     Rule(
         "W201",

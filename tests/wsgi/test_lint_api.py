@@ -233,6 +233,20 @@ def test_server_gets_its_own_file_wrapper_back() -> None:
     assert lint.finish() == []
 
 
+def test_server_recognises_its_wrapper_through_environ() -> None:
+    """gunicorn asks isinstance(result, environ["wsgi.file_wrapper"]) after the app returned."""
+    environ = STRICT.environ(Request())
+    server_class = environ["wsgi.file_wrapper"]
+    lint = WSGILint(apps.file_response, mode="collect")
+    result = lint(environ, start_response)
+    assert environ["wsgi.file_wrapper"] is not server_class  # wrapped, to check its contract
+    assert isinstance(result, environ["wsgi.file_wrapper"])
+    assert not isinstance([b"x"], environ["wsgi.file_wrapper"])
+    assert issubclass(server_class, environ["wsgi.file_wrapper"])
+    assert b"".join(result) == b"file data"
+    result.close()
+
+
 def test_len_only_when_the_app_has_it() -> None:
     environ = STRICT.environ(Request())
     lint = WSGILint(apps.sized, mode="collect")
