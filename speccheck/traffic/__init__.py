@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from speccheck.traffic._abnf import is_field_value, is_origin_form, is_token
 from speccheck.traffic._fast import sample_requests
-from speccheck.traffic._headers import header_lists as header_fields
+from speccheck.traffic._headers import header_fields
 from speccheck.traffic._lifespan import LifespanPlan, PhaseOutcome, StartupOutcome, StateValue, lifespan_runs
 from speccheck.traffic._malformed import (
     MALFORMED_KINDS,
@@ -29,7 +29,7 @@ from speccheck.traffic._malformed import (
 from speccheck.traffic._plans import Framing, RequestPlan
 from speccheck.traffic._requests import requests
 from speccheck.traffic._serial import plan_from_dict, plan_to_dict
-from speccheck.traffic._targets import targets as request_targets
+from speccheck.traffic._targets import request_targets
 from speccheck.traffic._websocket import (
     Abort,
     Close,

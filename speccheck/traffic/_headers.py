@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from speccheck._errors import UsageError
 from speccheck.traffic._abnf import TCHAR
 from speccheck.traffic._options import RESERVED_HEADERS
 
-__all__ = ["header_lists", "header_names", "header_values", "vary_case"]
+__all__ = ["header_fields", "header_lists", "header_names", "header_values", "vary_case"]
 
 _COMMON_NAMES = (
     b"Accept",
@@ -125,3 +126,12 @@ def header_lists(max_headers: int = 12) -> st.SearchStrategy[tuple[tuple[bytes, 
         return _with_duplicates(draw_fields, draw_picks[: max(0, max_headers - len(draw_fields))])
 
     return st.builds(build, fields, picks)
+
+
+def header_fields(max_headers: int = 12) -> st.SearchStrategy[tuple[tuple[bytes, bytes], ...]]:
+    """A hypothesis strategy of ordered header fields as ``(name, value)`` bytes pairs, as
+    ``RequestPlan.headers`` holds them: legal, duplicated, mixed case, odd names and values,
+    never a framing or connection-control field; at most ``max_headers`` of them."""
+    if not isinstance(max_headers, int) or isinstance(max_headers, bool) or max_headers < 0:
+        raise UsageError(f"max_headers must be an int >= 0, got {max_headers!r}")
+    return header_lists(max_headers)

@@ -9,13 +9,14 @@ UTF-8 and non-UTF-8 escapes, ``%2F`` inside a segment, dot segments, empty segme
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from hypothesis import strategies as st
 
 from speccheck.traffic._abnf import PCHAR_LITERAL, QUERY_LITERAL, pct_encode
+from speccheck.traffic._options import RequestOptions
 
-__all__ = ["paths", "queries", "targets"]
+__all__ = ["paths", "queries", "request_targets", "targets"]
 
 # Segments whose decoding is where servers and frameworks disagree.
 _ODD_SEGMENTS = (
@@ -105,3 +106,9 @@ def _target(path: bytes, query: bytes | None) -> bytes:
 def targets(prefixes: Sequence[bytes] | None = None) -> st.SearchStrategy[bytes]:
     """Legal origin-form request-targets (RFC 9112 3.2.1) as they go on the wire."""
     return st.builds(_target, paths(prefixes), queries())
+
+
+def request_targets(paths: Iterable[str | bytes] | None = None) -> st.SearchStrategy[bytes]:
+    """A hypothesis strategy of legal origin-form request-targets (RFC 9112 3.2.1) as raw
+    bytes, each starting with one of ``paths`` if given (as ``requests(paths=...)``)."""
+    return targets(RequestOptions.build(paths=paths).paths)

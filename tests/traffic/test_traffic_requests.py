@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import speccheck.traffic as traffic
 from speccheck import UsageError
-from speccheck.traffic import RequestPlan, is_origin_form, requests, sample_requests
+from speccheck.traffic import RequestPlan, header_fields, is_origin_form, request_targets, requests, sample_requests
 from tests.traffic.wire import assert_legal, assert_round_trip
 
 SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -140,13 +140,29 @@ def test_origin_form_check(target: bytes, legal: bool) -> None:
     assert is_origin_form(target) is legal
 
 
-def test_exports() -> None:
+def test_exports_are_exactly_the_intended_ones() -> None:
+    assert set(traffic.__all__) == {
+        "MALFORMED_KINDS", "Abort", "Close", "Framing", "LifespanPlan", "MalformedKind", "MalformedRequest",
+        "PhaseOutcome", "Ping", "Rejection", "RequestPlan", "SendBytes", "SendText", "StartupOutcome", "StateValue",
+        "WebSocketAction", "WebSocketPlan", "header_fields", "is_field_value", "is_origin_form",
+        "is_sendable_close_code", "is_token", "lifespan_runs", "malformed_requests", "plan_from_dict", "plan_to_dict",
+        "request_targets", "requests", "sample_requests", "websocket_sessions",
+    }  # fmt: skip
     for name in traffic.__all__:
         assert hasattr(traffic, name), name
-    assert set(traffic.__all__) >= {
-        "requests",
-        "sample_requests",
-        "malformed_requests",
-        "websocket_sessions",
-        "lifespan_runs",
-    }
+
+
+@SETTINGS
+@given(request_targets(["/users/", b"/files"]), header_fields(3))
+def test_building_blocks_compose(target: bytes, headers: tuple[tuple[bytes, bytes], ...]) -> None:
+    assert is_origin_form(target)
+    assert target.startswith((b"/users/", b"/files"))
+    assert len(headers) <= 3
+    assert_round_trip(RequestPlan("GET", target, headers))
+
+
+def test_building_blocks_validate_arguments() -> None:
+    with pytest.raises(UsageError):
+        request_targets(["users"])
+    with pytest.raises(UsageError):
+        header_fields(-1)
