@@ -20,7 +20,9 @@ from typing import Any
 
 from speccheck._http import TOKEN_BYTES_RE, VALUE_BAD_BYTES_RE
 
-__all__ = ["HeaderScan", "scan"]
+__all__ = ["NO_HEADERS", "HeaderScan", "scan"]
+
+NO_HEADERS: list[Any] = []  # the default of an absent headers key (never mutated)
 
 _match_token = TOKEN_BYTES_RE.match
 _search_bad = VALUE_BAD_BYTES_RE.search

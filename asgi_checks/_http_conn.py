@@ -13,7 +13,7 @@ from typing import Any
 
 from asgi_checks import _http_ext
 from asgi_checks._conn import Connection, report_response_headers
-from asgi_checks._headers import scan
+from asgi_checks._headers import NO_HEADERS, scan
 from asgi_checks._machines import HTTP_RECEIVE, HTTP_SEND, http_send_error
 from asgi_checks._scope import spec_version
 from speccheck._http import CONNECTION_SPECIFIC, content_forbidden
@@ -166,7 +166,7 @@ class HTTPConnection(Connection):
                 self.report(
                     "H109", "status code out of range", observed=str(status), expected="100-599", signature=str(status)
                 )
-        result = scan(msg.get("headers", ()), http_chars=True)
+        result = scan(msg.get("headers", NO_HEADERS), http_chars=True)
         if result.shape:
             self.report("A303", "http.response.start headers malformed", observed=result.shape[0])
         if result.tuples or result.not_lower or result.pseudo or result.bad_name or result.bad_chars:

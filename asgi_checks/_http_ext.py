@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from asgi_checks._conn import report_response_headers
-from asgi_checks._headers import scan
+from asgi_checks._headers import NO_HEADERS, scan
 
 if TYPE_CHECKING:
     from asgi_checks._http_conn import HTTPConnection
@@ -64,7 +64,7 @@ def early_hint(conn: HTTPConnection, msg: dict[str, Any]) -> str:
 
 
 def trailers(conn: HTTPConnection, msg: dict[str, Any]) -> str:
-    result = scan(msg.get("headers", ()), http_chars=True)
+    result = scan(msg.get("headers", NO_HEADERS), http_chars=True)
     for problem in result.shape[:1]:
         conn.report("A608", "http.response.trailers headers malformed", observed=problem, signature="headers")
     report_response_headers(conn, result, "trailer", http_rules=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgi_checks._conn import Connection, report_response_headers
-from asgi_checks._headers import scan
+from asgi_checks._headers import NO_HEADERS, scan
 from asgi_checks._machines import WEBSOCKET, WEBSOCKET_DEFAULT, step
 from asgi_checks._scope import spec_version
 
@@ -184,7 +184,7 @@ class WebSocketConnection(Connection):
                 self.report(
                     "A426", "denial status is missing or not an int", observed=repr(status)[:20], signature="status"
                 )
-            result = scan(msg.get("headers", ()), http_chars=True)
+            result = scan(msg.get("headers", NO_HEADERS), http_chars=True)
             for problem in result.shape[:1]:
                 self.report("A426", "denial headers malformed", observed=problem, signature="headers")
             report_response_headers(self, result, "denial response", http_rules=True)
