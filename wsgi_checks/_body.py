@@ -4,11 +4,11 @@ https://peps.python.org/pep-3333/#specification-details
 
 A `Body` stands between the server and the app's iterable: the app's items are
 checked as they pass, the server's use of the iterable (``iter``, ``next``, ``len``,
-``close``, anything else) is observed. ``close()`` is tracked deterministically: when
-the iterable ends (exhausted, or an error escaped it) it is parked on the lint under
-the current thread; the server must close it before it calls the app again in that
-thread, and `WSGILint.check_closed` reports whatever is still open. Nothing is ever
-decided in ``__del__``.
+``close``, anything else) is observed. ``close()`` is tracked deterministically: an
+iterable with ``close()`` stays in the lint's open set until the server closes it; when
+it ends (exhausted, or an error escaped it) it is marked with the current thread, and
+the server must close it before it calls the app again in that thread.
+`WSGILint.check_closed` reports whatever is still open. Nothing is decided in ``__del__``.
 """
 
 from __future__ import annotations

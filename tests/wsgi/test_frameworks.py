@@ -159,3 +159,38 @@ def test_control_under_real_server(server: str, tmp_path: Path) -> None:
         found = control(proc.base_url)
     assert [(v["code"], v["side"]) for v in found] == [("W509", "app")]
     assert [json.loads(line)["code"] for line in sink.read_text().splitlines()] == ["W509"]
+
+
+@pytest.mark.servers
+def test_concurrent_requests_under_waitress(tmp_path: Path) -> None:
+    """Responses in flight in other threads are never blamed for a missing close()."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SPECCHECK_FRAMEWORK": "bottle", ENV_FILE: str(tmp_path / "v.jsonl")}
+    argv = [
+        str(BIN / "waitress-serve"),
+        "--host=127.0.0.1",
+        f"--port={port}",
+        "--threads=4",
+        "fixtures.wsgi.served:app",
+    ]
+    with ServerProcess(argv, port=port, env=env, cwd=str(ROOT), ready_timeout=30) as proc:
+        assert proc.start(), "waitress did not start"
+        errors: list[BaseException] = []
+
+        def client() -> None:
+            try:
+                with httpx.Client(base_url=proc.base_url, timeout=10.0) as http:
+                    for _ in range(10):
+                        assert http.get("/stream").content == b"".join(CHUNKS)
+                        assert http.post("/echo", content=BODY).content == BODY
+            except BaseException as exc:  # reported below, in the test's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=client) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == [] and not any(t.is_alive() for t in threads)
+        found = httpx.get(proc.base_url + "/__speccheck__", timeout=10.0).json()
+    assert found == []
