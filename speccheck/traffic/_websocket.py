@@ -31,6 +31,7 @@ __all__ = [
     "SendText",
     "WebSocketAction",
     "WebSocketPlan",
+    "fit_utf8",
     "is_sendable_close_code",
     "websocket_sessions",
 ]
@@ -38,6 +39,11 @@ __all__ = [
 # Handshake fields the client/transport sets itself (RFC 6455 4.1), and Origin, which a server
 # may use to refuse the handshake (10.2) and so would make the session depend on its policy.
 _HANDSHAKE_HEADERS = frozenset({b"origin"})
+
+
+def fit_utf8(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, never inside a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def is_sendable_close_code(code: int) -> bool:
@@ -117,7 +123,7 @@ _CLOSE_CODES = st.one_of(
     st.integers(3000, 4999),
 )
 # The reason is at most 123 bytes of UTF-8: a 125-byte control payload minus the 2-byte code.
-_REASONS = st.text(max_size=40).filter(lambda r: len(r.encode("utf-8")) <= 123)
+_REASONS = st.text(max_size=40).map(lambda r: fit_utf8(r, 123))
 _CLOSE = st.one_of(st.builds(Close, _CLOSE_CODES, st.just("") | _REASONS), st.just(Close(None, "")))
 # 3 in 4 sessions close, 1 in 4 abort (one_of() would drop a repeated branch, so no weights).
 _ENDINGS: st.SearchStrategy[Close | Abort] = st.builds(
@@ -148,7 +154,7 @@ def websocket_sessions(
     options = RequestOptions.build(paths=paths)
     small = min(32, max_message)
     texts = st.one_of(
-        st.text(max_size=small).filter(lambda t: len(t.encode("utf-8")) <= max_message),
+        st.text(max_size=small).map(lambda t: fit_utf8(t, max_message)),
         st.builds(
             lambda n, c: (c * n)[: max(0, max_message // 4)],
             st.integers(0, max_message),
