@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("lint_available")
-
 APPS = """
 def broken(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
@@ -119,3 +117,78 @@ def test_x(wsgi_lint):
     result = pytester.runpytest("-p", "no:cacheprovider", "--speccheck-fail-on=sometimes")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*speccheck: --fail-on must be one of must, should, any*"])
+
+
+ASGI_APPS = """
+async def broken(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": [[b"content-length", b"10"]]})
+    await send({"type": "http.response.body", "body": b"hi"})
+
+
+async def correct(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": [[b"content-length", b"2"]]})
+    await send({"type": "http.response.body", "body": b"hi"})
+"""
+
+
+def test_asgi_lint_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        asgi_apps=ASGI_APPS,
+        test_asgi="""
+import asyncio
+
+import httpx
+
+from asgi_apps import broken, correct
+
+
+def get(app):
+    async def go():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.get("/")
+
+    return asyncio.run(go())
+
+
+def test_broken(asgi_lint):
+    get(asgi_lint(broken))
+
+
+def test_correct(asgi_lint):
+    assert get(asgi_lint(correct)).text == "hi"
+""",
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*_ test_broken _*", "  H103 content-length-matches-body ?app must?: *", "      seen by: asgi_lint(broken)"]
+    )
+
+
+def test_findings_during_teardown_fail_the_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        sample_apps=APPS,
+        test_teardown="""
+import pytest
+from werkzeug.test import Client
+
+from sample_apps import broken
+
+
+@pytest.fixture
+def client(wsgi_lint):
+    client = Client(wsgi_lint(broken))
+    yield client
+    client.get("/")  # after the test body: the finding belongs to the teardown
+
+
+def test_body_is_clean(client):
+    pass
+""",
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ERROR at teardown of test_body_is_clean*", "speccheck: 1 spec violation during teardown*"]
+    )
