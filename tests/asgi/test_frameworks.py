@@ -59,3 +59,22 @@ def test_framework_is_clean_under_uvicorn(name: str) -> None:
     assert lint.seen["lifespan"] == 1
     if name in HAS_WEBSOCKET:
         assert lint.seen["websocket"] == 1
+
+
+def test_client_leaving_a_stream_midway_is_not_blamed_on_the_app() -> None:
+    """uvicorn (spec 2.3/2.4) and Starlette's StreamingResponse when the client goes away:
+    the response never completes, and that is nobody's violation."""
+    import time
+
+    lint = ASGILint(BUILDERS["starlette"](), mode="collect")
+    with serve_uvicorn(lint) as base:
+        with httpx.Client(base_url=base, timeout=10) as client, client.stream("GET", "/forever") as response:
+            assert response.status_code == 200
+            first = next(response.iter_bytes())
+            assert first.startswith(b"tick")
+        deadline = time.monotonic() + 10
+        while lint.seen["http"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # let the app notice the disconnect and return
+    assert [v.one_line() for v in lint.violations] == []
+    assert lint.seen["http"] == 1

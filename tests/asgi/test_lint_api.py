@@ -170,7 +170,9 @@ def test_transparent_attribute_access() -> None:
         _ = lint.no_such_attribute
 
 
-def test_starlette_add_middleware_with_a_shared_collector() -> None:
+@pytest.mark.parametrize("framework", ["starlette", "fastapi"])
+def test_add_middleware_with_a_shared_collector(framework: str) -> None:
+    from fastapi import FastAPI
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Mount, Route
@@ -179,7 +181,8 @@ def test_starlette_add_middleware_with_a_shared_collector() -> None:
         return PlainTextResponse("ok")
 
     collector = Collector()
-    app = Starlette(routes=[Route("/fine", fine), Mount("/raw", app=capitalised)])
+    routes = [Route("/fine", fine), Mount("/raw", app=capitalised)]
+    app = Starlette(routes=routes) if framework == "starlette" else FastAPI(routes=routes)
     app.add_middleware(ASGILint, mode="collect", collector=collector)
     fine_run = run_sync(app, http_scope(path="/fine", raw_path=b"/fine"), REQ)
     assert fine_run.sent[-1]["body"] == b"ok"
