@@ -81,24 +81,49 @@ def test_broken_fails_with_readable_message_and_correct_passes(pytester: pytest.
     assert "test_correct" not in "".join(line for line in result.stdout.lines if line.startswith("FAILED"))
 
 
-def test_fail_on_should_and_below_threshold_findings_are_shown(pytester: pytest.Pytester) -> None:
+def test_fail_on_level_from_option_marker_and_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        sample_apps=APPS,
-        test_sample="""
+        advice_app="""
+def app(environ, start_response):
+    # A header named Status is a CGI habit; PEP 3333 puts the status in the argument (advice level).
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Status", "200 OK")])
+    return [b"hi"]
+""",
+        test_levels="""
+import pytest
 from werkzeug.test import Client
-from sample_apps import broken
 
-def test_quiet(wsgi_lint):
-    lint = wsgi_lint(broken, select=["H103"])
+from advice_app import app
+
+
+def test_default(wsgi_lint):
+    lint = wsgi_lint(app)
     Client(lint).get("/")
-    assert [v.code for v in lint.violations] == ["H103"]
+    assert [v.code for v in lint.violations] == ["W522"]  # recorded, below the fail-on level
+
+
+@pytest.mark.speccheck(fail_on="any")
+def test_marker(wsgi_lint):
+    Client(wsgi_lint(app)).get("/")
+
+
+def test_fixture_argument(wsgi_lint):
+    Client(wsgi_lint(app, fail_on="any")).get("/")
 """,
     )
-    # H103 is a MUST: with --speccheck-fail-on must it fails ...
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(failed=1)
-    # ... and the violation list is available on the lint object itself.
-    result = pytester.runpytest("-p", "no:cacheprovider", "--speccheck-ignore=H103")
-    result.assert_outcomes(failed=1)  # the test's own assertion: nothing recorded when ignored
+    result = pytester.runpytest("-rP")
+    result.assert_outcomes(passed=1, failed=2)
+    out = result.stdout.str()
+    passed_section = out.split("PASSES")[1]
+    assert "1 finding(s) below the fail-on level (not failing):" in passed_section
+    assert "W522 no-status-header [app advice]" in passed_section
+    result.stdout.fnmatch_lines(["speccheck: 1 spec violation (failing on any rules):"])
+    # The session option moves the threshold for every test.
+    pytester.runpytest("--speccheck-fail-on=any").assert_outcomes(failed=3)
+    # An ignored rule is not even checked: only test_default's own assertion fails.
+    ignored = pytester.runpytest("--speccheck-fail-on=any", "--speccheck-ignore=W522")
+    ignored.assert_outcomes(passed=2, failed=1)
+    ignored.stdout.fnmatch_lines(["*assert [[][]] == [[]'W522'[]]*"])
 
 
 def test_bad_marker_and_bad_option_are_usage_errors(pytester: pytest.Pytester) -> None:
