@@ -35,17 +35,13 @@ def method_location(obj: Any, name: str) -> Location | None:
     return Location(code.co_filename, code.co_firstlineno, code.co_name)
 
 
-class _Unset:
-    """A type no item has: keeps the per-item test on the slow path until start_response."""
-
-
 class Body:
     """The app's iterable as the server sees it. ``iter(body)`` hands out one generator
     that runs the checks between the app's items (a resumed generator is cheaper than a
     Python ``__next__`` per item); ``close()``, ``len()`` and any other attribute are
     served by the `Body` itself, the object the app returned in the server's eyes."""
 
-    __slots__ = ("_call", "_closes", "_ended", "_gen", "_inner", "_length", "_thread")
+    __slots__ = ("_call", "_closes", "_ended", "_gen", "_inner", "_items", "_length", "_thread")
 
     def __init__(self, call: Call, inner: Any, length: int | None = None) -> None:
         self._call = call
@@ -54,6 +50,7 @@ class Body:
         self._closes = 0
         self._ended = False
         self._length = length  # what len(inner) said when the app returned, if it has __len__
+        self._items = 0  # items seen, counted only when _length is known
         self._thread = 0  # 0: close() not tracked; 1: tracked, running; else the thread it ended in
 
     def __iter__(self) -> Iterator[Any]:
@@ -77,38 +74,57 @@ class Body:
         return next(self.__iter__())
 
     def _run(self, it: Iterator[Any]) -> Iterator[Any]:
+        """Phase 1 runs the full checks until the first body bytes (start_response must
+        have come first, and from then on headers count as sent); phase 2 only types and
+        counts the items: that is what runs per chunk of a long body."""
         call = self._call
-        items = produced = 0
-        sent = False
-        fast: type = _Unset  # becomes bytes once start_response was called: one type test per item
+        produced = 0
+        if self._length is not None:
+            it = self._counted(it)
         try:
             for chunk in it:
-                items += 1
-                if type(chunk) is not fast:
-                    fast = bytes if self._odd(chunk) else _Unset
-                if chunk:
+                if type(chunk) is not bytes or not call.started:
+                    self._odd(chunk)
+                if chunk and type(chunk) is bytes:
+                    produced = len(chunk)
+                    call.headers_sent = True
+                    yield chunk
+                    break
+                yield chunk
+            else:
+                self._finish(produced, normal=True)
+                return
+            for chunk in it:
+                if type(chunk) is bytes:
                     produced += len(chunk)
-                    if not sent:
-                        call.headers_sent = sent = True
+                else:
+                    self._odd(chunk)
                 yield chunk
         except GeneratorExit:
             call.produced += produced
             raise
         except BaseException:
-            call.produced += produced
-            if not self._ended:
-                self._end(normal=False, items=items)
+            self._finish(produced, normal=False)
             raise
-        call.produced += produced
-        if self._closes:
+        self._finish(produced, normal=True)
+
+    def _counted(self, it: Iterator[Any]) -> Iterator[Any]:
+        """Counts items for W525, only for iterables that have ``__len__``."""
+        for chunk in it:
+            self._items += 1
+            yield chunk
+
+    def _finish(self, produced: int, *, normal: bool) -> None:
+        self._call.produced += produced
+        if normal and self._closes:
             self._next_after_close()
         if not self._ended:
-            self._end(normal=True, items=items)
+            self._end(normal)
 
     def _next_after_close(self) -> None:
         self._call.server("W304", "the server asked for another item after close()", signature="next-after-close")
 
-    def _odd(self, chunk: Any) -> bool:
+    def _odd(self, chunk: Any) -> None:
         """The slow path for an item: until start_response is called, and odd types.
         (A trapped start_response(exc_info) error and next() after close() are
         reported when the iteration ends, to keep the per-item path short.)"""
@@ -128,7 +144,6 @@ class Body:
                 location=self._where(),
                 signature="early",
             )
-        return call.started > 0
 
     def _where(self) -> Location | None:
         """The app's code behind the item just produced: the generator's current line,
@@ -141,12 +156,13 @@ class Body:
             or code_location(self._call.app_obj)
         )
 
-    def _end(self, *, normal: bool, items: int) -> None:
+    def _end(self, normal: bool) -> None:
         self._ended = True
         call = self._call
         if normal:
             if call.trapped is not None:
                 call.check_trapped("finished normally")
+            items = self._items
             if self._length is not None and self._length != items:
                 # "if the iterable ... provides a working __len__() method, it must return an accurate result."
                 call.app(
@@ -166,7 +182,7 @@ class Body:
             call.server("W306", f"close() called {self._closes} times", signature="twice")
             return
         if self._thread:
-            call.lint.closed(self)
+            call.lint._open.discard(self)  # one set operation, atomic under the GIL
         close = getattr(self._inner, "close", None)
         if close is not None:
             close()

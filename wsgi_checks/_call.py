@@ -109,6 +109,9 @@ class Call:
         if exc_info is not None:
             return self._start_with_exc_info(args, kwargs, exc_info)
         write = self.server_start_response(*args, **kwargs)
+        if callable(write):
+            self.server_write = write
+            return self.write
         return self._write_for(write)
 
     def _odd_args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:

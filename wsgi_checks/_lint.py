@@ -130,9 +130,6 @@ class WSGILint:
             self.report(code, message, environ, signature=signature)
 
     # -- close() bookkeeping (called by Body) ----------------------------------------------------
-    def closed(self, body: Body) -> None:
-        self._open.discard(body)  # one set operation, atomic under the GIL: no lock per request
-
     def _unclosed(self, body: Body, message: str) -> None:
         # "the server or gateway must call that method upon completion of the current request, whether the
         # request was completed normally, or terminated early due to an application error during iteration
@@ -160,7 +157,19 @@ class WSGILint:
             self._environ.check(environ)
         call = Call(self, environ, start_response, self.app)
         if type(environ) is dict:
-            self._wrap_environ(call, environ)
+            if self.wrap_streams:
+                stream = environ.get("wsgi.input")
+                if stream is not None:
+                    length = environ.get("CONTENT_LENGTH")
+                    size = int(length) if type(length) is str and length.isdigit() and length.isascii() else None
+                    environ["wsgi.input"] = InputWrapper(call, stream, size)
+                stream = environ.get("wsgi.errors")
+                if stream is not None:
+                    environ["wsgi.errors"] = ErrorsWrapper(call, stream)
+            if self.wrap_file_wrapper:
+                wrapper = environ.get("wsgi.file_wrapper")
+                if wrapper is not None:
+                    environ["wsgi.file_wrapper"] = FileWrapperCheck(call, wrapper)
         try:
             result = self.app(environ, call.start_response)
         except BaseException:
@@ -184,21 +193,6 @@ class WSGILint:
         if len(values) != 2:
             return self.app(*args, **kwargs)
         return self(values[0], values[1])
-
-    def _wrap_environ(self, call: Call, environ: dict[str, Any]) -> None:
-        if self.wrap_streams:
-            stream = environ.get("wsgi.input")
-            if stream is not None:
-                length = environ.get("CONTENT_LENGTH")
-                size = int(length) if type(length) is str and length.isdigit() and length.isascii() else None
-                environ["wsgi.input"] = InputWrapper(call, stream, size)
-            stream = environ.get("wsgi.errors")
-            if stream is not None:
-                environ["wsgi.errors"] = ErrorsWrapper(call, stream)
-        if self.wrap_file_wrapper:
-            wrapper = environ.get("wsgi.file_wrapper")
-            if wrapper is not None:
-                environ["wsgi.file_wrapper"] = FileWrapperCheck(call, wrapper)
 
     def _result(self, call: Call, result: Any) -> Any:
         kind = type(result)
