@@ -17,6 +17,7 @@ from speccheck.app._load import AppImportError, detect_interface, discover_route
 from speccheck.app._replay_data import plan_from_dict
 from speccheck.app._runner import DIFF_RULES, AppRunOptions, check_app, examine
 from speccheck.app._strategies import Route
+from speccheck.traffic import RequestPlan
 
 __all__ = ["register"]
 
@@ -163,7 +164,10 @@ def _replay_command(args: argparse.Namespace) -> int:
     finally:
         harness.close()
     what = f"{code} ({signature})" if signature else code
-    sys.stdout.write(f"request: {plan.method} {plan.target.decode('latin-1')} ({len(plan.body)} byte body)\n")
+    if isinstance(plan, RequestPlan):
+        sys.stdout.write(f"request: {plan.method} {plan.target.decode('latin-1')} ({len(plan.body)} byte body)\n")
+    else:
+        sys.stdout.write(f"websocket session: {plan.target.decode('latin-1')}, {len(plan.actions)} client action(s)\n")
     sys.stdout.write(f"delivery: {delivery.describe()}\n")
     if answer is None:
         sys.stdout.write(f"{what} did not reproduce ({time.monotonic() - started:.2f} s)\n")

@@ -22,11 +22,13 @@ from speccheck.app._answer import Answer
 from speccheck.app._strategies import asgi_deliveries, wsgi_deliveries
 from speccheck.app._worker import Worker
 from speccheck.traffic import RequestPlan
+from speccheck.traffic._websocket import WebSocketPlan
 from wsgi_checks._driver import WSGIDelivery, deliver_wsgi
 
-__all__ = ["ASGIHarness", "Delivery", "Harness", "WSGIHarness", "make_harness"]
+__all__ = ["ASGIHarness", "AnyPlan", "Delivery", "Harness", "WSGIHarness", "make_harness"]
 
 Delivery = WSGIDelivery | ASGIDelivery
+AnyPlan = RequestPlan | WebSocketPlan
 
 # Which choices are equivalent (the answer must not change at all) and which carry
 # information the app may use (only a failure under them counts).
@@ -43,7 +45,7 @@ class Harness(Protocol):
     interface: str
     baseline: Delivery
 
-    def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]: ...
+    def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]: ...
     def deliveries(self, body_size: int) -> st.SearchStrategy[Any]: ...
     def rule_for(self, delivery: Delivery) -> tuple[str, bool]: ...
     def delivery_from_dict(self, data: dict[str, Any]) -> Delivery: ...
@@ -104,8 +106,8 @@ class WSGIHarness:
         self.worker = Worker()
         self.timeout = timeout
 
-    def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
-        assert isinstance(delivery, WSGIDelivery)
+    def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
+        assert isinstance(delivery, WSGIDelivery) and isinstance(plan, RequestPlan)
         return self.tap.around(
             lambda: deliver_wsgi(self.tap.app, plan, delivery, timeout=self.timeout, worker=self.worker)
         )
@@ -150,8 +152,13 @@ class ASGIHarness:
             self.driver.close()
             raise UsageError(f"the app did not start: {failure}")
 
-    def call(self, plan: RequestPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
+    def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
         assert isinstance(delivery, ASGIDelivery)
+        if isinstance(plan, WebSocketPlan):
+            from speccheck.app._websocket import run_session
+
+            session = run_session(self.tap.app, plan, delivery, self.driver.state, self.driver.timeout)
+            return self.tap.around(lambda: self.driver.loop.run_until_complete(session))
         return self.tap.around(lambda: self.driver.deliver(plan, delivery))
 
     def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:

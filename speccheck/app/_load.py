@@ -123,7 +123,7 @@ def _fill(path: str) -> bytes:
 
 
 def _route(path: str, methods: Iterable[str] | None) -> Route:
-    known = tuple(m for m in (methods or ()) if m in _METHODS)
+    known = tuple(m for m in (methods or ()) if m in (*_METHODS, "WS"))
     return Route(_fill(path), tuple(sorted(known)))
 
 
@@ -139,6 +139,8 @@ def _starlette_routes(routes: Iterable[Any], prefix: str = "") -> list[Route]:
             out += _starlette_routes(sub, prefix + path)
         elif methods is not None:
             out.append(_route(prefix + path, methods))
+        elif "WebSocket" in type(route).__name__:
+            out.append(Route(_fill(prefix + path), ("WS",)))
     return out
 
 
@@ -164,7 +166,10 @@ def discover_routes(app: Any) -> list[Route]:
     try:
         url_map = getattr(app, "url_map", None)
         if url_map is not None and hasattr(url_map, "iter_rules"):
-            return [_route(r.rule, r.methods) for r in url_map.iter_rules()]
+            return [
+                Route(_fill(r.rule), ("WS",)) if getattr(r, "websocket", False) else _route(r.rule, r.methods)
+                for r in url_map.iter_rules()
+            ]
         routes = getattr(app, "routes", None)
         if routes is not None and not callable(routes):
             rows = list(routes)
@@ -189,7 +194,7 @@ def parse_paths(values: Iterable[str] | None) -> list[Route]:
             method, path = "", value
         if not path.startswith("/"):
             raise UsageError(f"--path takes [METHOD:]/path, like POST:/items; got {value!r}")
-        if method and method.upper() not in _METHODS:
-            raise UsageError(f"--path method must be one of {', '.join(_METHODS)}; got {method!r}")
+        if method and method.upper() not in (*_METHODS, "WS"):
+            raise UsageError(f"--path method must be one of {', '.join(_METHODS)} or WS (websocket); got {method!r}")
         out.append(Route(_fill(path), (method.upper(),) if method else ()))
     return out

@@ -12,6 +12,7 @@ from typing import Any
 
 from speccheck._errors import UsageError
 from speccheck.traffic import RequestPlan
+from speccheck.traffic._websocket import WebSocketPlan
 
 __all__ = ["plan_from_dict", "plan_to_dict", "replay_command", "replay_payload"]
 
@@ -31,7 +32,11 @@ def _bytes(text: object, name: str) -> bytes:
         raise UsageError(f"plan field {name!r} must hold only latin-1 characters (one per byte)") from None
 
 
-def plan_to_dict(plan: RequestPlan) -> dict[str, Any]:
+def plan_to_dict(plan: RequestPlan | WebSocketPlan) -> dict[str, Any]:
+    if isinstance(plan, WebSocketPlan):
+        from speccheck.app._websocket import ws_plan_to_dict
+
+        return ws_plan_to_dict(plan)
     return {
         "method": plan.method,
         "target": _text(plan.target),
@@ -43,9 +48,13 @@ def plan_to_dict(plan: RequestPlan) -> dict[str, Any]:
     }
 
 
-def plan_from_dict(data: dict[str, Any]) -> RequestPlan:
+def plan_from_dict(data: dict[str, Any]) -> RequestPlan | WebSocketPlan:
     if not isinstance(data, dict):
         raise UsageError(f"a plan must be a JSON object, got {data!r}")
+    if data.get("kind") == "websocket":
+        from speccheck.app._websocket import ws_plan_from_dict
+
+        return ws_plan_from_dict(data)
     try:
         headers = tuple((_bytes(n, "headers"), _bytes(v, "headers")) for n, v in data.get("headers", ()))
     except (TypeError, ValueError):
@@ -63,7 +72,7 @@ def plan_from_dict(data: dict[str, Any]) -> RequestPlan:
 
 
 def replay_payload(
-    interface: str, code: str, signature: str, plan: RequestPlan, delivery: dict[str, Any]
+    interface: str, code: str, signature: str, plan: RequestPlan | WebSocketPlan, delivery: dict[str, Any]
 ) -> dict[str, Any]:
     return {
         "interface": interface,

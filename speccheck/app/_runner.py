@@ -20,14 +20,16 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from asgi_checks._driver import ASGIDelivery
 from speccheck._catalogue import get_rule
 from speccheck._violations import Exchange, Violation
 from speccheck.app._answer import Answer
-from speccheck.app._harness import Delivery, Harness, changed_fields
+from speccheck.app._harness import AnyPlan, Delivery, Harness, changed_fields
 from speccheck.app._replay_data import plan_to_dict, replay_command, replay_payload
 from speccheck.app._shrink import shrink
 from speccheck.app._strategies import Route, app_requests
 from speccheck.traffic import RequestPlan
+from speccheck.traffic._websocket import WebSocketPlan, websocket_sessions
 
 __all__ = ["AppRunOptions", "Finding", "check_app", "examine", "exchange_for"]
 
@@ -51,7 +53,7 @@ class AppRunOptions:
 class Finding:
     code: str
     signature: str
-    plan: RequestPlan
+    plan: AnyPlan
     delivery: Delivery
     answer: Answer = field(default_factory=Answer)
     baseline_answer: Answer | None = None
@@ -64,7 +66,7 @@ class _Stop(Exception):
 
 
 def _differs(
-    harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer, confirm: bool
+    harness: Harness, plan: AnyPlan, delivery: Delivery, base: Answer, confirm: bool
 ) -> tuple[str, Answer] | None:
     """The D rule broken if ``delivery`` changes the answer, with the variant's answer."""
     code, any_difference = harness.rule_for(delivery)
@@ -82,7 +84,7 @@ def _differs(
     return code, answer
 
 
-def _minimal_fields(harness: Harness, plan: RequestPlan, delivery: Delivery, base: Answer) -> Delivery:
+def _minimal_fields(harness: Harness, plan: AnyPlan, delivery: Delivery, base: Answer) -> Delivery:
     """Put back baseline values one field at a time while the difference stays."""
     for name in sorted(changed_fields(delivery, harness.baseline)):
         candidate = dataclasses.replace(delivery, **{name: getattr(harness.baseline, name)})
@@ -96,7 +98,7 @@ def _signature(answer: Answer) -> str:
     return answer.error.split(":", 1)[0] + where
 
 
-def examine(harness: Harness, plan: RequestPlan, code: str, signature: str, delivery: Delivery) -> Answer | None:
+def examine(harness: Harness, plan: AnyPlan, code: str, signature: str, delivery: Delivery) -> Answer | None:
     """Whether (plan, delivery) shows finding (code, signature): its answer if so, else None."""
     if code.startswith("D"):
         base, _ = harness.call(plan, harness.baseline)
@@ -136,12 +138,13 @@ class _Explorer:
         else:
             self.findings[key] = finding
 
-    def _lint(self, found: list[Violation], plan: RequestPlan, delivery: Delivery, answer: Answer) -> None:
+    def _lint(self, found: list[Violation], plan: AnyPlan, delivery: Delivery, answer: Answer) -> None:
         for violation in found:
             self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation))
 
-    def one(self, plan: RequestPlan, data: st.DataObject) -> None:
+    def one(self, plan: AnyPlan, data: st.DataObject) -> None:
         harness = self.harness
+        body = plan.body if isinstance(plan, RequestPlan) else b""
         base, found = harness.call(plan, harness.baseline)
         self._lint(found, plan, harness.baseline, base)
         if base.hung:
@@ -150,16 +153,24 @@ class _Explorer:
         if base.error:
             self._add(Finding("T005", _signature(base), plan, harness.baseline, base))
         variants: list[Delivery] = []
-        drawn = data.draw(harness.deliveries(len(plan.body)), label="delivery")
-        if plan.body:
+        drawn = data.draw(harness.deliveries(len(body)), label="delivery")
+        if body:
             body_only = dataclasses.replace(harness.baseline, split=drawn.split)
             if body_only != harness.baseline:
                 variants.append(body_only)
         scope = dataclasses.replace(drawn, split=harness.baseline.split)
-        if hasattr(scope, "trailing_empty") and not plan.body:
+        if isinstance(scope, ASGIDelivery) and isinstance(drawn, ASGIDelivery) and not body:
             scope = dataclasses.replace(scope, trailing_empty=drawn.trailing_empty)
         if scope != harness.baseline:
             variants.append(scope)
+        seen_hang = ("T006", "disconnect") in self.findings  # each try costs a whole time limit
+        if isinstance(drawn, ASGIDelivery) and body and not seen_hang and data.draw(st.integers(0, 7)) == 0:
+            # The client goes away halfway through the body: the app may raise or stop, but must not hang.
+            gone = ASGIDelivery(split=drawn.split, disconnect_mid=True)
+            answer, found = harness.call(plan, gone)
+            self._lint(found, plan, gone, answer)
+            if answer.hung:
+                self._add(Finding("T006", "disconnect", plan, gone, answer))
         for delivery in variants:
             if base.error and harness.rule_for(delivery)[1] is False:
                 continue
@@ -179,7 +190,13 @@ class _Explorer:
 
     def run(self) -> None:
         options = self.options
-        strategy = app_requests(options.routes)
+        http_routes = [r for r in options.routes if r.methods != ("WS",)]
+        ws_paths: list[str | bytes] = [r.path for r in options.routes if r.methods == ("WS",)]
+        strategy: st.SearchStrategy[AnyPlan] = app_requests(http_routes)
+        if ws_paths and self.harness.interface == "asgi":
+            # one session in four is a websocket one, to the websocket routes only
+            sessions = websocket_sessions(paths=ws_paths, max_message=4096, max_actions=4)
+            strategy = st.one_of(strategy, strategy, strategy, sessions)
 
         @hypothesis_seed(options.seed)
         @settings(
@@ -192,7 +209,7 @@ class _Explorer:
             report_multiple_bugs=False,
         )
         @given(plan=strategy, data=st.data())
-        def explore(plan: RequestPlan, data: st.DataObject) -> None:
+        def explore(plan: AnyPlan, data: st.DataObject) -> None:
             if self.stopped or time.monotonic() > self.deadline:
                 self.stopped = True
                 raise _Stop
@@ -206,7 +223,11 @@ class _Explorer:
             pass
 
 
-def exchange_for(plan: RequestPlan, interface: str, replay: str = "") -> Exchange:
+def exchange_for(plan: AnyPlan, interface: str, replay: str = "") -> Exchange:
+    if isinstance(plan, WebSocketPlan):
+        from speccheck.app._websocket import ws_exchange
+
+        return ws_exchange(plan, replay)
     headers = tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in plan.framing_headers() + list(plan.headers))
     return Exchange(
         interface=interface,
@@ -250,11 +271,16 @@ def _violation(finding: Finding, harness: Harness, options: AppRunOptions) -> Vi
         observed, expected = answer.error, "a response"
     elif finding.code == "T006":
         message = "the app did not finish its response within the time limit"
+        if finding.signature == "disconnect":
+            message += " after the client disconnected halfway through the request body (http.disconnect)"
         observed, expected = "no complete answer", "a response"
     else:
         base = finding.baseline_answer or Answer()
         delivered = finding.delivery.describe()
-        message = f"the answer changed with the delivery ({delivered}): {answer.difference(base)}"
+        if harness.rule_for(finding.delivery)[1]:
+            message = f"the answer changed with the delivery ({delivered}): {answer.difference(base)}"
+        else:
+            message = f"the app failed only under a legal delivery ({delivered}): {answer.difference(base)}"
         observed, expected = answer.describe(), base.describe()
         extra["baseline_delivery"] = harness.baseline.to_dict()
     return Violation(
@@ -279,7 +305,7 @@ def check_app(
         if index < options.max_shrinks and finding.code != "T006" and left > 0:
             code, signature = finding.code, finding.signature
 
-            def reproduces(plan: RequestPlan, delivery: Delivery, code: str = code, signature: str = signature) -> bool:
+            def reproduces(plan: AnyPlan, delivery: Delivery, code: str = code, signature: str = signature) -> bool:
                 return examine(harness, plan, code, signature, delivery) is not None
 
             plan, delivery, _ = shrink(finding.plan, finding.delivery, harness.baseline, reproduces, max_time=left)

@@ -15,14 +15,23 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from speccheck.traffic import RequestPlan
+from speccheck.traffic._websocket import Close, WebSocketPlan
 
 __all__ = ["plan_size", "shrink"]
 
 D = TypeVar("D")
+AnyPlan = RequestPlan | WebSocketPlan
 _NO_BODY = ("GET", "HEAD", "DELETE", "OPTIONS", "TRACE")
 
 
-def plan_size(plan: RequestPlan) -> int:
+def plan_size(plan: AnyPlan) -> int:
+    if isinstance(plan, WebSocketPlan):
+        return (
+            len(plan.target)
+            + sum(len(n) + len(v) + 4 for n, v in plan.headers)
+            + 8 * len(plan.actions)
+            + len("".join(plan.subprotocols))
+        )
     return len(plan.target) + sum(len(n) + len(v) + 4 for n, v in plan.headers) + len(plan.body) + len(plan.method)
 
 
@@ -33,8 +42,31 @@ def _with_body(plan: RequestPlan, body: bytes) -> RequestPlan:
     return dataclasses.replace(plan, body=body, chunks=(), framing=framing)
 
 
-def _plan_candidates(plan: RequestPlan, major: bool) -> Iterator[RequestPlan]:
+def _ws_candidates(plan: WebSocketPlan, major: bool) -> Iterator[AnyPlan]:
+    *steps, end = plan.actions or (Close(),)
+    if major:
+        if steps:
+            yield dataclasses.replace(plan, actions=(end,))
+        if plan.headers:
+            yield dataclasses.replace(plan, headers=())
+        if plan.subprotocols:
+            yield dataclasses.replace(plan, subprotocols=())
+        if plan.target != b"/":
+            yield dataclasses.replace(plan, target=b"/")
+        return
+    for i in range(len(steps)):
+        yield dataclasses.replace(plan, actions=(*steps[:i], *steps[i + 1 :], end))
+    if end != Close():
+        yield dataclasses.replace(plan, actions=(*steps, Close()))
+    if b"?" in plan.target:
+        yield dataclasses.replace(plan, target=plan.raw_path)
+
+
+def _plan_candidates(plan: AnyPlan, major: bool) -> Iterator[AnyPlan]:
     """Big steps first (``major``), then the one-at-a-time ones."""
+    if isinstance(plan, WebSocketPlan):
+        yield from _ws_candidates(plan, major)
+        return
     body = plan.body
     if major:
         if plan.headers:
@@ -88,21 +120,21 @@ def _delivery_candidates(delivery: Any, baseline: Any) -> Iterator[Any]:
 
 
 def shrink(
-    plan: RequestPlan,
+    plan: AnyPlan,
     delivery: D,
     baseline: D,
-    reproduces: Callable[[RequestPlan, D], bool],
+    reproduces: Callable[[AnyPlan, D], bool],
     *,
     max_calls: int = 300,
     max_time: float = 10.0,
-) -> tuple[RequestPlan, D, int]:
+) -> tuple[AnyPlan, D, int]:
     """The smallest (plan, delivery) found that still ``reproduces``, and the calls spent."""
     deadline = time.monotonic() + max_time
     calls = 0
     improved = True
     while improved and calls < max_calls and time.monotonic() < deadline:
         improved = False
-        rounds: list[Iterator[tuple[RequestPlan, D]]] = [
+        rounds: list[Iterator[tuple[AnyPlan, D]]] = [
             ((p, delivery) for p in _plan_candidates(plan, major=True)),
             ((plan, d) for d in _delivery_candidates(delivery, baseline)),
             ((p, delivery) for p in _plan_candidates(plan, major=False)),

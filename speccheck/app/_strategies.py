@@ -21,7 +21,8 @@ _CONTENT_TYPES = (b"application/json", b"application/x-www-form-urlencoded", b"t
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A path the app serves (parameters already filled in) and its methods, if known."""
+    """A path the app serves (parameters already filled in) and its methods, if known;
+    ``("WS",)`` marks a websocket route."""
 
     path: bytes
     methods: tuple[str, ...] = ()
@@ -77,7 +78,7 @@ def _uppercase_method(plan: RequestPlan) -> RequestPlan:
 
 def app_requests(routes: Sequence[Route], max_body: int = 70000) -> st.SearchStrategy[RequestPlan]:
     """Mostly well-formed requests to known routes, some odd legal ones from `requests()`."""
-    routes = list(routes) or [Route(b"/")]
+    routes = [r for r in routes if r.methods != ("WS",)] or [Route(b"/")]
     prefixes = sorted({r.path for r in routes})
     # ASGI: method is "The HTTP method name, uppercased"; WSGI servers pass it through. The
     # drivers only deliver what a server may, so extension methods come uppercased here.

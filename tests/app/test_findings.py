@@ -12,6 +12,7 @@ from speccheck.app._harness import make_harness
 from speccheck.app._load import detect_interface
 from speccheck.app._replay_data import plan_from_dict
 from speccheck.app._runner import AppRunOptions, check_app, examine
+from speccheck.app._strategies import Route
 from speccheck.traffic import RequestPlan
 
 BROKEN = [
@@ -23,16 +24,17 @@ BROKEN = [
     ("wsgi_read_once", "D002", "split"),
     ("wsgi_needs_query_string", "D004", "empty_query"),
 ]
-CORRECT = ["asgi_correct", "wsgi_correct"]
+CORRECT = ["asgi_correct", "wsgi_correct", "asgi_ws_correct"]
 
 
 def _run(module: str, examples: int = 150, seed: int = 0) -> tuple[Any, list[Any]]:
     app, interface = detect_interface(importlib.import_module(f"fixtures.apps.{module}").app)
     harness = make_harness(app, interface, timeout=3)
-    violations = check_app(
-        harness, AppRunOptions(target=f"fixtures.apps.{module}:app", examples=examples, max_time=20, seed=seed)
+    routes = [Route(b"/"), Route(b"/ws", ("WS",))] if "_ws_" in module else [Route(b"/")]
+    options = AppRunOptions(
+        target=f"fixtures.apps.{module}:app", routes=routes, examples=examples, max_time=20, seed=seed
     )
-    return harness, violations
+    return harness, check_app(harness, options)
 
 
 @pytest.mark.parametrize(("module", "code", "signature"), BROKEN)
@@ -133,3 +135,30 @@ def test_examine_rejects_unknown_difference() -> None:
         assert examine(harness, RequestPlan(method="POST", body=b"ab"), "D002", "split", harness.baseline) is None
     finally:
         harness.close()
+
+
+def test_websocket_fixture_found_and_replayed() -> None:
+    harness, violations = _run("asgi_ws_needs_client")
+    try:
+        assert [(v.code, v.signature) for v in violations] == [("D005", "client")], [v.one_line() for v in violations]
+        [violation] = violations
+        assert violation.exchange is not None and violation.exchange.scope_type == "websocket"
+        payload: Any = violation.extra["replay"]
+        assert payload["plan"]["kind"] == "websocket" and payload["plan"]["actions"] == [["close", 1000, ""]]
+        plan = plan_from_dict(payload["plan"])
+        delivery = harness.delivery_from_dict(payload["delivery"])
+        assert examine(harness, plan, "D005", "client", delivery) is not None
+        assert violation.location is not None and violation.location.file.endswith("asgi_ws_needs_client.py")
+    finally:
+        harness.close()
+
+
+def test_disconnect_mid_body_hang_is_t006() -> None:
+    app = importlib.import_module("fixtures.apps.asgi_ignores_disconnect").app
+    harness = make_harness(app, "asgi", timeout=0.5)
+    try:
+        violations = check_app(harness, AppRunOptions(target="x:app", examples=120, max_time=20))
+    finally:
+        harness.close()
+    assert [(v.code, v.signature) for v in violations] == [("T006", "disconnect")], [v.one_line() for v in violations]
+    assert "disconnected halfway" in violations[0].message
