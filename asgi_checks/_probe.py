@@ -113,14 +113,11 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
         "receive": [],
         "errors": [],
     }
-    written = False
 
     def publish() -> None:
-        nonlocal written
-        if ident and not written:
+        if ident:
             obs["lint"] = _lint_findings()
             write_observation(ident, obs)
-            written = True
 
     body = bytearray()
     complete = False
@@ -146,22 +143,22 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
             obs["body_complete"] = complete
         headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in plan.headers]
         headers.append((_ID, ident.encode("latin-1")))
+        # Published before the response starts: the client may see a complete response
+        # (HEAD, 204, 304) as soon as the start is sent. Errors after this re-publish.
+        publish()
         await send({"type": "http.response.start", "status": plan.status, "headers": headers})
         chunks = [c.encode("latin-1") for c in plan.body] or [b""]
         for index, chunk in enumerate(chunks):
             if plan.raise_after is not None and index >= plan.raise_after:
                 raise RuntimeError("speccheck probe: planned exception mid-body")
             last = index == len(chunks) - 1
-            if last:
-                publish()
-                if plan.hang:
-                    await asyncio.sleep(3600)
+            if last and plan.hang:
+                await asyncio.sleep(3600)
             await send({"type": "http.response.body", "body": chunk, "more_body": not last})
     except Exception as exc:
         obs["errors"].append(f"{type(exc).__name__}: {exc}")
         publish()
         raise
-    publish()
 
 
 _LINT: Any = None

@@ -103,7 +103,6 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
         "environ": env_data,
         "types": types,
         "errors": [],
-        "writes": [],
     }
 
     def publish() -> None:
@@ -116,6 +115,9 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
     status = f"{plan.status} {plan.reason}"
     headers = [*plan.headers, ("x-speccheck-id", ident)]
     chunks = [c.encode("latin-1") for c in plan.body]
+    # Published before the response starts (a HEAD/204/304 response is complete at its
+    # headers); anything that goes wrong afterwards re-publishes with the error.
+    publish()
     try:
         write = start_response(status, headers)
     except Exception as exc:
@@ -125,21 +127,14 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
     if plan.mode == "write":
         for index, chunk in enumerate(chunks):
             if plan.raise_after is not None and index >= plan.raise_after:
-                publish()
                 raise RuntimeError("speccheck probe: planned exception mid-body")
-            if index == len(chunks) - 1:
-                publish()
             try:
-                result = write(chunk)
+                write(chunk)
             except Exception as exc:
                 obs["errors"].append(f"write: {type(exc).__name__}: {exc}")
                 publish()
                 raise
-            obs["writes"].append(repr(result)[:80])
-        if not chunks:
-            publish()
         return []
-    publish()
     if plan.raise_after is None:
         return chunks
     return _Body(chunks, plan)

@@ -28,17 +28,14 @@ _INJECTED = b"x-injected"
 class Previous:
     """The exchange that came before on the same connection (blamed for leaked bytes)."""
 
-    __slots__ = ("exchange", "extra", "head", "ident", "plan", "status")
+    __slots__ = ("exchange", "head", "ident", "plan", "status")
 
-    def __init__(
-        self, ident: str, head: bool, status: int, plan: ResponsePlan, exchange: Any = None, extra: Any = None
-    ) -> None:
+    def __init__(self, ident: str, head: bool, status: int, plan: ResponsePlan, exchange: Any = None) -> None:
         self.ident = ident
         self.head = head
         self.status = status
         self.plan = plan
-        self.exchange = exchange  # the Exchange to attach to a finding about it
-        self.extra = extra
+        self.exchange = exchange  # () -> (Exchange, extra): details for a finding about it, built on demand
 
 
 def _leak(head: bool, status: int, plan: ResponsePlan, data: bytes, where: str) -> Finding:

@@ -8,14 +8,16 @@ deadline), so it is usable as a library function and in tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
+import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import speccheck
@@ -95,6 +97,8 @@ class ServerRun:
     exchange_timeout: float = 5.0
     connections: int = 4
     rejects: bool = True
+    # filled by the run: seconds to readiness, seconds and count of generated exchanges
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class _Runner:
@@ -183,7 +187,7 @@ class _Runner:
             return obs
         end = time.monotonic() + _OBS_WAIT
         while time.monotonic() < end:
-            time.sleep(0.002)
+            time.sleep(0.0005)
             obs = read_observation(self.dir, ident)
             if obs is not None:
                 return obs
@@ -220,25 +224,34 @@ class _Runner:
         resp = conn.request(raw, head=head, close=close, drain=risky, timeout=timeout)
         from_probe = resp.outcome == "ok" and resp.header_values(ID_HEADER.encode()) == [ident.encode()]
         obs = self.observe(ident, from_probe)
-        exchange = self.exchange_for(req, raw)
-        extra: dict[str, object] = {
-            "exchange_id": ident,
-            "response_plan": plan.name,
-            "request": raw[:4096].decode("latin-1"),
-            "response": resp.raw[:4096].decode("latin-1"),
-        }
+        # The Exchange (with its replay line) is built only when something is reported.
+        made: list[tuple[Exchange, dict[str, object]]] = []
+
+        def details() -> tuple[Exchange, dict[str, object]]:
+            if not made:
+                extra: dict[str, object] = {
+                    "exchange_id": ident,
+                    "response_plan": plan.name,
+                    "request": raw[:4096].decode("latin-1"),
+                    "response": resp.raw[:4096].decode("latin-1"),
+                }
+                made.append((self.exchange_for(req, raw), extra))
+            return made[0]
+
         findings: list[Finding] = []
         if obs is not None:
             findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
-            self.report_lint(obs, exchange)
+            if obs.get("lint"):
+                self.report_lint(obs, details()[0])
         findings += check_response(req, ident, plan, resp, obs, prev)
         findings += self.target_findings(resp, plan)
         for finding in findings:
             if finding.previous and prev is not None and prev.exchange is not None:
-                self.report(finding, prev.exchange, {**prev.extra, "next_response": extra["response"]})
+                before, before_extra = prev.exchange()
+                self.report(finding, before, {**before_extra, "next_response": resp.raw[:4096].decode("latin-1")})
             else:
-                self.report(finding, exchange, extra)
-        return Previous(ident, head, resp.status, plan, exchange, extra)
+                self.report(finding, *details())
+        return Previous(ident, head, resp.status, plan, details)
 
     def target_findings(self, resp: WireResponse, plan: ResponsePlan) -> list[Finding]:
         if resp.outcome in ("ok", "invalid") or resp.raw:
@@ -314,7 +327,10 @@ class _Runner:
         (each on its own connection, all at once: a server that waits for more bytes costs
         one short timeout, not one per case). A crashed or hung target skips the latter."""
         try:
+            started = time.monotonic()
             self._parallel(lambda _: self.worker(), max(1, self.cfg.connections), self.cfg.exchange_timeout + 1.0)
+            self.cfg.timings["exchanges_seconds"] = time.monotonic() - started
+            self.cfg.timings["exchanges"] = self.done
             if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
                 self._parallel(self.reject_one, len(CASES), self.cfg.exchange_timeout + 1.0)
                 self.rejected = True
@@ -372,8 +388,31 @@ def _codes(interface: str, rejects: bool) -> set[str]:
     return codes
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI timeout, ``kill``) unwinds like Ctrl-C, so the target is stopped and
+    a partial report written instead of a server left running in its own session."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_server(session: RunSession, cfg: ServerRun) -> None:
     """Check one target. Findings go to ``session.report``; the target is always stopped."""
+    with _sigterm_interrupts():
+        _run_server(session, cfg)
+
+
+def _run_server(session: RunSession, cfg: ServerRun) -> None:
     target = cfg.target
     target.ensure_installed()
     info = session.info
@@ -391,7 +430,10 @@ def run_server(session: RunSession, cfg: ServerRun) -> None:
             exchange = Exchange(
                 interface=target.interface, scope_type="http", base_url=proc.base_url, replay=" ".join(argv)
             )
-            if not proc.start():
+            begun = time.monotonic()
+            ready = proc.start()
+            cfg.timings["startup_seconds"] = time.monotonic() - begun
+            if not ready:
                 info.target_output = proc.output()
                 if proc.proc is not None and not proc.alive():
                     what = f"{target.name} exited with status {proc.proc.returncode} during start-up"

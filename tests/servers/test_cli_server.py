@@ -124,7 +124,8 @@ def _probe_children(parent: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-def test_ctrl_c_mid_run_leaves_no_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_mid_run_leaves_no_process(tmp_path: Path, signum: int) -> None:
     report = tmp_path / "partial.json"
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -155,7 +156,7 @@ def test_ctrl_c_mid_run_leaves_no_process(tmp_path: Path) -> None:
             children = _probe_children(proc.pid)
         assert children, "the server never started"
         time.sleep(1.5)  # mid-run
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
