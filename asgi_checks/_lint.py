@@ -86,7 +86,8 @@ class ASGILint:
         return getattr(self.wrapped, name)
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
-        factory = _CONNECTIONS.get(scope.get("type")) if type(scope) is dict else None  # type: ignore[arg-type]
+        kind = scope.get("type") if type(scope) is dict else None
+        factory = _CONNECTIONS.get(kind) if type(kind) is str else None
         if factory is None:
             # Not a dict or a protocol we do not know: check the scope, then stay out of the way.
             check_scope(scope, ScopeReporter(self.sink, scope).report)
@@ -95,7 +96,7 @@ class ASGILint:
             return
         conn = factory(self.sink, scope, receive, send)
         check_scope(scope, conn.report)
-        self.seen[scope["type"]] += 1
+        self.seen[kind] += 1  # type: ignore[index]
         try:
             await self.app(scope, conn.receive, conn.send)
         except BaseException:
