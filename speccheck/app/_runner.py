@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -22,16 +22,16 @@ from hypothesis import strategies as st
 
 from asgi_checks._driver import ASGIDelivery
 from speccheck._catalogue import get_rule
-from speccheck._violations import Exchange, Violation
+from speccheck._violations import Violation
 from speccheck.app._answer import Answer
+from speccheck.app._findings import Finding, to_violation
 from speccheck.app._harness import AnyPlan, Delivery, Harness, changed_fields
-from speccheck.app._replay_data import plan_to_dict, replay_command, replay_payload
 from speccheck.app._shrink import shrink
 from speccheck.app._strategies import Route, app_requests
 from speccheck.traffic import RequestPlan
-from speccheck.traffic._websocket import WebSocketPlan, websocket_sessions
+from speccheck.traffic._websocket import websocket_sessions
 
-__all__ = ["AppRunOptions", "Finding", "check_app", "examine", "exchange_for"]
+__all__ = ["AppRunOptions", "check_app", "examine"]
 
 DIFF_RULES = ("D001", "D002", "D003", "D004", "D005", "D006")
 
@@ -47,18 +47,6 @@ class AppRunOptions:
     shrink_budget: float = 8.0  # for all findings together
     max_shrinks: int = 12  # findings shrunk per run (the rest keep their first example)
     report_path: str = "reports/speccheck.json"
-
-
-@dataclass
-class Finding:
-    code: str
-    signature: str
-    plan: AnyPlan
-    delivery: Delivery
-    answer: Answer = field(default_factory=Answer)
-    baseline_answer: Answer | None = None
-    lint: Violation | None = None
-    count: int = 1
 
 
 class _Stop(Exception):
@@ -172,6 +160,8 @@ class _Explorer:
             if answer.hung:
                 self._add(Finding("T006", "disconnect", plan, gone, answer))
         for delivery in variants:
+            if time.monotonic() > self.deadline:
+                break  # a slow or hanging app: the time budget wins over this example's variants
             if base.error and harness.rule_for(delivery)[1] is False:
                 continue
             answer, found = harness.call(plan, delivery)
@@ -223,71 +213,6 @@ class _Explorer:
             pass
 
 
-def exchange_for(plan: AnyPlan, interface: str, replay: str = "") -> Exchange:
-    if isinstance(plan, WebSocketPlan):
-        from speccheck.app._websocket import ws_exchange
-
-        return ws_exchange(plan, replay)
-    headers = tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in plan.framing_headers() + list(plan.headers))
-    return Exchange(
-        interface=interface,
-        scope_type="http",
-        method=plan.method,
-        target=plan.target.decode("latin-1"),
-        http_version=plan.http_version,
-        headers=headers,
-        body_size=len(plan.body),
-        body_preview=plan.body[:64],
-        replay=replay,
-    )
-
-
-def _violation(finding: Finding, harness: Harness, options: AppRunOptions) -> Violation:
-    delivery_data = finding.delivery.to_dict()
-    payload = replay_payload(harness.interface, finding.code, finding.signature, finding.plan, delivery_data)
-    replay = replay_command(options.target, payload, options.report_path)
-    exchange = exchange_for(finding.plan, harness.interface, replay)
-    answer = finding.answer
-    extra: dict[str, object] = {
-        "plan": plan_to_dict(finding.plan),
-        "delivery": delivery_data,
-        "delivery_text": finding.delivery.describe(),
-        "interface": harness.interface,
-        "target": options.target,
-        "seed": options.seed,
-        "replay": payload,
-    }
-    if finding.lint is not None:
-        violation = finding.lint.copy()
-        violation.count = finding.count
-        violation.exchange = exchange  # the shrunk request (the lint's record keeps its first sighting)
-        violation.extra.update(extra)
-        return violation
-    rule = get_rule(finding.code)
-    if answer.traceback:
-        extra["traceback"] = answer.traceback
-    if finding.code == "T005":
-        message = f"the app raised {answer.error}"
-        observed, expected = answer.error, "a response"
-    elif finding.code == "T006":
-        message = "the app did not finish its response within the time limit"
-        if finding.signature == "disconnect":
-            message += " after the client disconnected halfway through the request body (http.disconnect)"
-        observed, expected = "no complete answer", "a response"
-    else:
-        base = finding.baseline_answer or Answer()
-        delivered = finding.delivery.describe()
-        if harness.rule_for(finding.delivery)[1]:
-            message = f"the answer changed with the delivery ({delivered}): {answer.difference(base)}"
-        else:
-            message = f"the app failed only under a legal delivery ({delivered}): {answer.difference(base)}"
-        observed, expected = answer.describe(), base.describe()
-        extra["baseline_delivery"] = harness.baseline.to_dict()
-    return Violation(
-        rule, message, observed, expected, exchange, answer.location, finding.signature, finding.count, extra
-    )
-
-
 def check_app(
     harness: Harness,
     options: AppRunOptions,
@@ -318,5 +243,5 @@ def check_app(
                     if finding.lint is not None:
                         _, again = harness.call(plan, delivery)
                         finding.lint = next((v for v in again if v.code == code), finding.lint)
-        out.append(_violation(finding, harness, options))
+        out.append(to_violation(finding, harness, options.target, options.seed, options.report_path))
     return out

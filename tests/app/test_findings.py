@@ -162,3 +162,36 @@ def test_disconnect_mid_body_hang_is_t006() -> None:
         harness.close()
     assert [(v.code, v.signature) for v in violations] == [("T006", "disconnect")], [v.one_line() for v in violations]
     assert "disconnected halfway" in violations[0].message
+
+
+def test_lint_finding_flows_through_with_replay() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise RuntimeError("no lifespan")
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": [[b"X-Upper", b"1"]]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    harness = make_harness(app, "asgi", timeout=2)
+    try:
+        violations = check_app(harness, AppRunOptions(target="x:app", examples=30, max_time=10))
+        assert [v.code for v in violations] == ["A304"], [v.one_line() for v in violations]
+        [violation] = violations
+        assert violation.location is not None and violation.location.file == __file__
+        payload: Any = violation.extra["replay"]
+        assert payload["plan"]["target"] == "/" and payload["plan"]["method"] == "GET"
+        delivery = harness.delivery_from_dict(payload["delivery"])
+        plan = plan_from_dict(payload["plan"])
+        assert examine(harness, plan, "A304", payload["signature"], delivery) is not None
+        assert examine(harness, plan, "A304", "another-signature", delivery) is None
+    finally:
+        harness.close()
+
+
+def test_public_check_app_function() -> None:
+    from speccheck.app import check_app as public_check_app
+
+    app = importlib.import_module("fixtures.apps.wsgi_needs_query_string").app
+    violations = public_check_app(app, paths=["/", "GET:/search"], examples=40, target="fixtures.apps.x:app")
+    assert [(v.code, v.signature) for v in violations] == [("D004", "empty_query")]
+    assert violations[0].exchange is not None and "fixtures.apps.x:app" in violations[0].exchange.replay
