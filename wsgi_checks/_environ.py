@@ -57,6 +57,13 @@ _GOOD_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TR
 _GOOD_PROTOCOLS = {"HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/2", "HTTP/2.0", "HTTP/3", "HTTP/3.0"}
 
 
+def _is_cgi(key: str) -> bool:
+    """CGI variables: names without a dot, and every HTTP_* variable (a request header
+    name may hold a dot, a legal token character: ``X.Dotted`` becomes ``HTTP_X.DOTTED``).
+    Keys with a dot are server extensions (``wsgi.*``, ``gunicorn.socket``, ...)."""
+    return "." not in key or key.startswith("HTTP_")
+
+
 def _latin1(text: str) -> bool:
     return text.isascii() or max(text) <= "\xff"
 
@@ -78,7 +85,8 @@ class _KeyInfo:
                 continue
             if not _latin1(key):
                 add(("W104", f"environ key {key!r} has characters above U+00FF", key))
-            if "." in key and not key.startswith("wsgi.") and not _EXT_KEY.match(key):
+            cgi = _is_cgi(key)
+            if not cgi and not key.startswith("wsgi.") and not _EXT_KEY.match(key):
                 add(
                     (
                         "W116",
@@ -86,7 +94,7 @@ class _KeyInfo:
                         key,
                     )
                 )
-            if "." not in key or type(environ[key]) is str:
+            if cgi or type(environ[key]) is str:
                 str_keys.append(key)
         for key in CGI_ALWAYS:
             if key not in environ:
@@ -162,7 +170,7 @@ class EnvironChecker:
         if not known and self._check_stable(environ) and len(info.good) < _CACHE_LIMIT:
             info.good.add(stable)
         path = get("PATH_INFO")
-        if path and type(path) is str and path[0] != "/":
+        if path and type(path) is str and path[0] != "/" and path != "*":  # "OPTIONS *" (RFC 9112 3.2.4)
             lint.server("W109", f"PATH_INFO {path!r} does not start with '/'", environ, signature=path)
         length = get("CONTENT_LENGTH")
         if length and type(length) is str and not (length.isdigit() and length.isascii()):
@@ -233,7 +241,7 @@ class EnvironChecker:
                     lint.server(
                         "W104", f"environ[{key!r}] has characters above U+00FF: {value!r}", environ, signature=str(key)
                     )
-            elif type(key) is str and "." not in key:
+            elif type(key) is str and _is_cgi(key):
                 lint.server(
                     "W103",
                     f"CGI variable {key} is {value!r} ({type(value).__name__}), not a str",

@@ -313,3 +313,17 @@ def test_checks_survive_python_O() -> None:
 
 def test_spec_violation_is_an_assertion_error() -> None:
     assert issubclass(SpecViolation, AssertionError)
+
+
+def test_http_variables_with_a_dot_are_cgi_variables() -> None:
+    """A header named X.Dotted becomes HTTP_X.DOTTED: a CGI variable, not an extension key."""
+
+    class DottedHeader(Server):
+        def environ(self, request: Request) -> dict[str, Any]:
+            environ = super().environ(request)
+            environ["HTTP_X.DOTTED"] = b"bytes"
+            return environ
+
+    lint = WSGILint(apps.hello, mode="collect")
+    DottedHeader().serve(lint)
+    assert [(v.code, v.signature) for v in lint.finish()] == [("W103", "HTTP_X.DOTTED")]

@@ -1,0 +1,48 @@
+"""WSGILint inside speccheck's probe app, under real WSGI servers driven with generated
+traffic (``check_server``): the lint's server-side rules against the real thing.
+
+Each server either stays silent or shows exactly the findings below, each checked by
+hand against the server's source and the PEP 3333 sentence.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from speccheck.server import check_server
+from speccheck.targets import get_target
+
+pytestmark = [pytest.mark.servers, pytest.mark.slow]
+
+# "It is a violation of this specification for any CGI variable's value to be of any type other than str."
+CGI_STR = "W103"  # werkzeug.serving: REMOTE_PORT is an int; hypercorn: SERVER_PORT is an int
+# "it must return a write(body_data) callable" (the start_response() Callable)
+WRITE = "W301"  # hypercorn's and granian's start_response return None
+# "The methods listed in the table above must be supported by all servers" (input.__iter__)
+INPUT_ITER = "W201"  # cheroot's ChunkedRFile (chunked request bodies) has no __iter__
+
+CASES: dict[str, tuple[set[str], set[str]]] = {
+    # name: (required, allowed beyond required: needs a chunked request among the examples)
+    "wsgiref": (set(), set()),
+    "waitress": (set(), set()),
+    "gunicorn": (set(), set()),
+    "gunicorn-gthread": (set(), set()),
+    "werkzeug": ({CGI_STR}, set()),
+    "cheroot": (set(), {INPUT_ITER}),
+    "hypercorn-wsgi": ({CGI_STR, WRITE}, set()),
+    "granian-wsgi": ({WRITE}, set()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_lint_findings_under_real_server(name: str) -> None:
+    if not get_target(name).installed:
+        pytest.skip(f"{name} is not installed")
+    required, allowed = CASES[name]
+    result = check_server(name, examples=80, select=["W", "H"])
+    assert result.info.exchanges == 80
+    codes = {v.code for v in result.violations}
+    assert required <= codes, f"{name}: expected {sorted(required)}, got {sorted(codes)}"
+    unexpected = codes - required - allowed
+    assert not unexpected, "\n".join(v.one_line() for v in result.violations if v.code in unexpected)
+    assert all(v.side == "server" for v in result.violations)
