@@ -101,7 +101,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if settings.targets:
         from speccheck._pytest._items import make_items
 
-        items.extend(make_items(session, settings.targets))
+        new = list(make_items(session, settings.targets))
+        items.extend(new)
+        # Counted in "collected N items" like any collected test.
+        report = pytest.CollectReport("speccheck", "passed", None, list(new))
+        config.hook.pytest_collectreport(report=report)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -140,7 +140,9 @@ class TargetItem(pytest.Item):
             )
         if failing:
             raise SpeccheckFailure(render_failures(f"{mode} {self.target}", self.group, failing, len(checked)))
-        if not checked and not mine:
+        # The lint around the probe/app checks on every exchange without marking rules
+        # checked, so an "interface" item with no finding is a pass, not a skip.
+        if not checked and not mine and self.group != "interface":
             pytest.skip(f"no {self.group} rule applies to {self.target} (or all are deselected)")
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
