@@ -48,7 +48,7 @@ __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_MAX_TIME", "RunSession", "ServerRun", "r
 
 DEFAULT_EXAMPLES = 3000
 DEFAULT_MAX_TIME = 30.0
-_BATCH = 1024
+_MAX_BATCH = 20_000  # requests drawn per call of the generator (it pays ~0.3 s per call)
 _MAX_HANGS = 3
 _OBS_WAIT = 1.0
 _LOCAL_RULES: dict[str, Rule] = {r.code: r for r in (*SERVER_RULES, *TARGET_RULES)}
@@ -118,6 +118,7 @@ class _Runner:
         self.batches: dict[int, list[RequestPlan]] = {}
         self.sample = _sampler()
         self.planned = session.examples if session.examples is not None else DEFAULT_EXAMPLES
+        self.batch_size = max(1, min(self.planned, _MAX_BATCH))
         self.deadline = (
             min(session.deadline, time.monotonic() + DEFAULT_MAX_TIME)
             if session.examples is None
@@ -131,12 +132,13 @@ class _Runner:
             if index >= self.planned or self.stop.is_set() or time.monotonic() > self.deadline:
                 return None
             self.next_index += 1
-            batch = index // _BATCH
+            size = self.batch_size
+            batch = index // size
             plans = self.batches.get(batch)
             if plans is None:
-                plans = self.sample(_BATCH, self.session.seed * 1_000_003 + batch)
+                plans = self.sample(size, self.session.seed * 1_000_003 + batch)
                 self.batches = {batch: plans}
-            return index, _vary(index, plans[index % _BATCH])
+            return index, _vary(index, plans[index % size])
 
     def _finish_one(self) -> None:
         with self.lock:
