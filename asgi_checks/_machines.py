@@ -10,7 +10,9 @@ What the tables cannot express, and the lint does in code:
   (and ``s.pathsend`` vs ``s.pathsend_t``); trailers without the promise are A315
   whatever the state; the response must be complete when the app returns (A314/A316)
   unless the client disconnected or the app raised.
-* websocket: sending after websocket.disconnect is legal (the app should expect send()
+* websocket: the first websocket.connect is legal in any state the app reached by replying
+  early (accept / close / deny before receiving it); only a second one is A404. Sending
+  after websocket.disconnect is legal (the app should expect send()
   to raise); the server-side A706 check needs the spec_version.
 * lifespan: an app that raises is opting out (legal); returning normally with a
   received event unanswered is A513.
@@ -87,30 +89,25 @@ WEBSOCKET: Table = {
     ("wait", "s.close"): ("closed", "A412"),
     ("wait", "s.deny_start"): ("denying", "A412"),
     ("wait", "s.send"): ("wait", "A413"),
-    ("handshake", "r.connect"): ("handshake", "A404"),
     ("handshake", "r.receive"): ("handshake", "A405"),
     ("handshake", "r.disconnect"): ("gone", None),
     ("handshake", "s.accept"): ("open", None),
     ("handshake", "s.close"): ("closed", None),
     ("handshake", "s.deny_start"): ("denying", None),
     ("handshake", "s.send"): ("handshake", "A413"),
-    ("open", "r.connect"): ("open", "A404"),
     ("open", "r.receive"): ("open", None),
     ("open", "r.disconnect"): ("gone", None),
     ("open", "s.accept"): ("open", "A414"),
     ("open", "s.send"): ("open", None),
     ("open", "s.close"): ("closed", None),
     # After the app closed, frames already in flight may still be delivered.
-    ("closed", "r.connect"): ("closed", "A404"),
     ("closed", "r.receive"): ("closed", None),
     ("closed", "r.disconnect"): ("gone", None),
     **{("closed", event): ("closed", "A415") for event in _APP_EVENTS},
-    ("denying", "r.connect"): ("denying", "A404"),
     ("denying", "r.receive"): ("denying", "A405"),
     ("denying", "r.disconnect"): ("gone", None),
     ("denying", "s.deny_body"): ("denying", None),
     ("denying", "s.deny_end"): ("denied", None),
-    ("denied", "r.connect"): ("denied", "A404"),
     ("denied", "r.receive"): ("denied", "A405"),
     ("denied", "r.disconnect"): ("gone", None),
     **{("denied", event): ("denied", "A415") for event in _APP_EVENTS},

@@ -135,14 +135,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "A412",
         "ws-reply-after-connect",
-        MUST,
+        Level.ADVICE,
         APP,
         W,
         "connect-receive-event",
-        "The app accepted, closed or denied the connection before it received websocket.connect.",
+        "The app accepted, closed or denied before it received websocket.connect (opt-in: the spec does not forbid it, and Starlette closes and denies this way).",
         quote="This message must be responded to with either an Accept message or a Close message",
         bad="async def app(scope, receive, send): await send({'type': 'websocket.accept'})  # no receive() first",
         fix="await receive() (websocket.connect) before replying.",
+        default=False,
     ),
     Rule(
         "A413",

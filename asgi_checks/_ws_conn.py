@@ -34,14 +34,14 @@ _TEXT = {
 
 
 class WebSocketConnection(Connection):
-    __slots__ = ("extensions", "gone_midway", "send_failed", "spec", "warned_706")
+    __slots__ = ("connected", "extensions", "gone_midway", "send_failed", "spec", "warned_706")
 
     def __init__(self, sink: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
         super().__init__(sink, scope, receive, send, "wait")
         ext = scope.get("extensions")
         self.extensions: dict[str, Any] = ext if type(ext) is dict else {}
         self.spec = spec_version(scope, (2, 0))
-        self.gone_midway = self.send_failed = self.warned_706 = False
+        self.gone_midway = self.send_failed = self.warned_706 = self.connected = False
 
     def _step(self, event: str, kind: str) -> None:
         state = self.state
@@ -60,7 +60,11 @@ class WebSocketConnection(Connection):
                 self.report("A406", "websocket.receive must carry exactly one of bytes / text", observed=_payload(msg))
             self._step("r.receive", kind)
         elif kind == "websocket.connect":
-            self._step("r.connect", kind)
+            if not self.connected and self.state not in ("wait", "gone"):
+                self.connected = True  # the app replied before receiving it: legal, state stays
+            else:
+                self.connected = True
+                self._step("r.connect", kind)
         elif kind == "websocket.disconnect":
             code = msg.get("code")
             if not isinstance(code, int) or isinstance(code, bool):

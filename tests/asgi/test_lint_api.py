@@ -220,3 +220,32 @@ def test_many_requests_fold_into_one_record() -> None:
     asyncio.run(many())
     [found] = lint.violations
     assert found.count == 200
+
+
+def test_starlette_rejecting_a_websocket_before_receiving_connect_is_silent() -> None:
+    """Starlette's WebSocket.close() and send_denial_response() reply without receiving
+    websocket.connect first; the spec does not forbid that (A412 is opt-in), and the
+    connect delivered afterwards is not a duplicate."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import WebSocketRoute
+    from starlette.websockets import WebSocket
+
+    async def deny(ws: WebSocket) -> None:
+        await ws.send_denial_response(PlainTextResponse("nope", status_code=401))
+
+    async def close(ws: WebSocket) -> None:
+        await ws.close(code=4001, reason="bye")
+        await ws.receive()
+
+    app = Starlette(routes=[WebSocketRoute("/deny", deny), WebSocketRoute("/close", close)])
+    lint = ASGILint(app, mode="collect")
+    for path in ("/deny", "/close"):
+        scope = ws_scope(path=path, raw_path=path.encode(), extensions={"websocket.http.response": {}})
+        outcome = run_sync(lint, scope, [{"type": "websocket.connect"}])
+        assert outcome.error is None
+        assert outcome.sent[0]["type"] in ("websocket.close", "websocket.http.response.start")
+    assert lint.violations == []
+    strict = ASGILint(app, mode="collect", select="A412")
+    run_sync(strict, ws_scope(path="/close", raw_path=b"/close"), [{"type": "websocket.connect"}])
+    assert [v.code for v in strict.violations] == ["A412"]
