@@ -16,17 +16,18 @@ from speccheck._violations import Exchange, Location
 __all__ = ["Connection", "ScopeReporter", "report_response_headers"]
 
 _APP_VALUE_RULES = {"type": "A112", "int": "A113", "float": "A114", "key": "A115", "tuple": "A116"}
-# Events whose header list the header scan checks (shape, tuples) more precisely.
-_HEADER_EVENTS = dict.fromkeys(
-    (
-        "http.response.start",
-        "http.response.push",
-        "http.response.trailers",
-        "websocket.accept",
-        "websocket.http.response.start",
-    ),
-    "headers",
-)
+# Keys of app events that a dedicated check covers instead of the generic value walk:
+# header lists (shape, tuples), the zerocopysend file object (extensions.rst: "file
+# descriptor object") and the debug info (extensions.rst: "info (Dict[Unicode string, Any])").
+_CHECKED_ELSEWHERE = {
+    "http.response.start": "headers",
+    "http.response.push": "headers",
+    "http.response.trailers": "headers",
+    "websocket.accept": "headers",
+    "websocket.http.response.start": "headers",
+    "http.response.zerocopysend": "file",
+    "http.response.debug": "info",
+}
 _VALUE_WORDS = {
     "type": "a value of a type events may not carry",
     "int": "an integer outside the signed 64-bit range",
@@ -108,12 +109,10 @@ class Connection(ScopeReporter):
                 self.report("A111", "send() got a malformed event", observed=repr(msg)[:80], expected="{'type': ...}")
             return None
         kind: str = msg["type"]
-        found = problems(msg, "" if incoming else _HEADER_EVENTS.get(kind, ""))
+        found = problems(msg, "" if incoming else _CHECKED_ELSEWHERE.get(kind, ""))
         if not found:
             return kind
         for what, path, value in found:
-            if what == "type" and kind == "http.response.zerocopysend" and path == "file":
-                continue  # the extension carries a file object by design
             code = ("A123" if what == "tuple" else "A122") if incoming else _APP_VALUE_RULES[what]
             self.report(
                 code,

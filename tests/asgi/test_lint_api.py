@@ -249,3 +249,28 @@ def test_starlette_rejecting_a_websocket_before_receiving_connect_is_silent() ->
     strict = ASGILint(app, mode="collect", select="A412")
     run_sync(strict, ws_scope(path="/close", raw_path=b"/close"), [{"type": "websocket.connect"}])
     assert [v.code for v in strict.violations] == ["A412"]
+
+
+def test_starlette_relative_file_response_pathsend_is_reported() -> None:
+    """A finding that stands: Starlette 1.10 sends FileResponse's path as given, and
+    extensions.rst wants 'The string representation of the absolute file path'."""
+    from starlette.responses import FileResponse
+
+    lint = ASGILint(FileResponse("README.md"), mode="collect")
+    outcome = run_sync(lint, http_scope(extensions={"http.response.pathsend": {}}), REQ)
+    assert outcome.sent[-1] == {"type": "http.response.pathsend", "path": "README.md"}
+    assert [v.code for v in lint.violations] == ["A605"]
+
+
+def test_debug_info_may_hold_any_value() -> None:
+    """extensions.rst: info is Dict[Unicode string, Any] (Starlette puts templates and
+    requests in it), so only its keys are checked."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.debug", "info": {"template": object(), "context": {"request": object()}}})
+        await send(start())
+        await send(body(b"x"))
+
+    lint = ASGILint(app, mode="collect")
+    run_sync(lint, http_scope(extensions={"http.response.debug": {}}), REQ)
+    assert lint.violations == []
