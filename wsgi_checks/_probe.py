@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from speccheck.server._plans import ResponsePlan, load_plan, write_observation
+from speccheck.server._plans import ResponsePlan, load_plan, mark_closed, write_observation
 
 __all__ = ["app"]
 
@@ -78,11 +78,20 @@ def _read_body(environ: dict[str, Any], obs: dict[str, Any]) -> None:
 
 
 class _Body:
-    """The response iterable: yields the planned chunks, raises where planned."""
+    """The response iterable: yields the planned chunks, raises where planned, and
+    records that the server called ``close()`` (PEP 3333: it must, however the request ended)."""
 
-    def __init__(self, chunks: list[bytes], plan: ResponsePlan) -> None:
+    def __init__(self, chunks: list[bytes], plan: ResponsePlan, ident: str) -> None:
         self.chunks = chunks
         self.plan = plan
+        self.ident = ident
+
+    def __len__(self) -> int:  # PEP 3333: "it must return an accurate result"
+        return len(self.chunks)
+
+    def close(self) -> None:
+        if self.ident:
+            mark_closed(self.ident)
 
     def __iter__(self) -> Iterator[bytes]:
         for index, chunk in enumerate(self.chunks):
@@ -134,10 +143,8 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
                 obs["errors"].append(f"write: {type(exc).__name__}: {exc}")
                 publish()
                 raise
-        return []
-    if plan.raise_after is None:
-        return chunks
-    return _Body(chunks, plan)
+        return _Body([], plan, ident)
+    return _Body(chunks, plan, ident)
 
 
 _LINT: Any = None

@@ -19,7 +19,9 @@ __all__ = [
     "ID_HEADER",
     "PLAN_HEADER",
     "ResponsePlan",
+    "closed_ids",
     "load_plan",
+    "mark_closed",
     "read_observation",
     "write_observation",
     "write_plan",
@@ -127,6 +129,22 @@ def write_observation(ident: str, observation: dict[str, Any]) -> None:
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(observation, f)
     os.replace(tmp, path)
+
+
+def mark_closed(ident: str) -> None:
+    """Record that the server called close() on the response iterable of ``ident``."""
+    directory = probe_dir()
+    if directory is None or not ident.replace("-", "").isalnum():
+        return
+    try:
+        with open(os.path.join(directory, f"{ident}.closed"), "wb"):
+            pass
+    except OSError:
+        pass
+
+
+def closed_ids(directory: str) -> set[str]:
+    return {name[: -len(".closed")] for name in os.listdir(directory) if name.endswith(".closed")}
 
 
 def read_observation(directory: str, ident: str) -> dict[str, Any] | None:

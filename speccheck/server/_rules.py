@@ -324,6 +324,17 @@ RULES: tuple[Rule, ...] = (
         check=PR,
         quote="process such a request in accordance with the Transfer-Encoding alone",
     ),
+    Rule(
+        "S303",
+        "wsgi-close-called",
+        M,
+        SV,
+        P,
+        "specification-details",
+        "The server never called close() on the app's response iterable.",
+        check=Check.CROSS,
+        quote="the server or gateway must call that method upon completion of the current request",
+    ),
     # --- S4xx requests the server must not hand to the application ------------------------
     Rule(
         "S401",

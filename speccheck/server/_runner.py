@@ -37,7 +37,15 @@ from speccheck.server._oracle_request import (
     wire_headers,
 )
 from speccheck.server._oracle_response import RESPONSE_CODES, Previous, check_response
-from speccheck.server._plans import DIR_ENV, ID_HEADER, PLAN_HEADER, ResponsePlan, read_observation, write_plan
+from speccheck.server._plans import (
+    DIR_ENV,
+    ID_HEADER,
+    PLAN_HEADER,
+    ResponsePlan,
+    closed_ids,
+    read_observation,
+    write_plan,
+)
 from speccheck.server._reject import CASES, REJECT_CODES, run_case
 from speccheck.server._responses import PLANS, choose_plan
 from speccheck.server._rules import RULES as SERVER_RULES
@@ -51,6 +59,8 @@ DEFAULT_MAX_TIME = 30.0
 _MAX_BATCH = 20_000  # requests drawn per call of the generator (it pays ~0.3 s per call)
 _MAX_HANGS = 3
 _OBS_WAIT = 1.0
+_MAX_CLOSE_TRACKED = 5000
+_CLOSE_GRACE = 0.5
 _LOCAL_RULES: dict[str, Rule] = {r.code: r for r in (*SERVER_RULES, *TARGET_RULES)}
 
 
@@ -114,6 +124,7 @@ class _Runner:
         self.done = 0
         self.hangs = 0
         self.rejected = False
+        self.delivered: dict[str, Callable[[], tuple[Exchange, dict[str, object]]]] = {}
         self.stop = threading.Event()
         self.batches: dict[int, list[RequestPlan]] = {}
         self.sample = _sampler()
@@ -241,6 +252,10 @@ class _Runner:
             return made[0]
 
         findings: list[Finding] = []
+        returned = obs is not None and not obs.get("errors")  # the app returned its iterable
+        if returned and self.interface == "wsgi" and len(self.delivered) < _MAX_CLOSE_TRACKED:
+            with self.lock:
+                self.delivered[ident] = details
         if obs is not None:
             findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
             if obs.get("lint"):
@@ -309,6 +324,29 @@ class _Runner:
         for finding in findings:
             self.report(finding, exchange, extra)
 
+    def check_closed(self) -> None:
+        """PEP 3333: "If the iterable returned by the application has a close() method,
+        the server or gateway must call that method upon completion of the current
+        request" -- the probe's iterable marks each close() in the probe directory."""
+        if not self.delivered or self.stop.is_set() or not self.proc.alive():
+            return
+        deadline = time.monotonic() + _CLOSE_GRACE
+        missing = sorted(set(self.delivered) - closed_ids(self.dir))
+        while missing and time.monotonic() < deadline:
+            time.sleep(0.05)
+            missing = sorted(set(self.delivered) - closed_ids(self.dir))
+        if missing:
+            exchange, extra = self.delivered[missing[0]]()
+            finding = Finding(
+                "S303",
+                f"close() was never called on the response iterable of {len(missing)} of {len(self.delivered)} requests",
+                f"{len(missing)} without close()",
+                "close() after every response",
+                signature="S303",
+            )
+            self.report(finding, exchange, extra)
+        self.session.mark_checked({"S303"})
+
     def _parallel(self, target: Callable[[int], None], count: int, timeout: float) -> None:
         threads = [threading.Thread(target=target, args=(i,), name=f"speccheck-{i}", daemon=True) for i in range(count)]
         for thread in threads:
@@ -333,6 +371,7 @@ class _Runner:
             self._parallel(lambda _: self.worker(), max(1, self.cfg.connections), self.cfg.exchange_timeout + 1.0)
             self.cfg.timings["exchanges_seconds"] = time.monotonic() - started
             self.cfg.timings["exchanges"] = self.done
+            self.check_closed()
             if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
                 self._parallel(self.reject_one, len(CASES), self.cfg.exchange_timeout + 1.0)
                 self.rejected = True
