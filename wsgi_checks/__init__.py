@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wsgi_checks._environ import exchange_from_environ
+from wsgi_checks._exchange import exchange_from_environ
 from wsgi_checks._lint import WSGILint
 from wsgi_checks._rules import HTTP_CODES, RULES
 

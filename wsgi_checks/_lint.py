@@ -30,7 +30,8 @@ from speccheck._sink import Mode, Sink
 from speccheck._violations import Location, Violation
 from wsgi_checks._body import Body, SizedBody
 from wsgi_checks._call import Call
-from wsgi_checks._environ import EnvironChecker, exchange_from_environ
+from wsgi_checks._environ import EnvironChecker
+from wsgi_checks._exchange import exchange_from_environ
 from wsgi_checks._filewrapper import FileWrapperCheck
 from wsgi_checks._rules import HTTP_CODES, RULES
 from wsgi_checks._streams import ErrorsWrapper, InputWrapper
