@@ -76,6 +76,8 @@ def to_violation(finding: Finding, harness: Harness, target: str, seed: int, rep
         observed, expected = answer.error, "a response"
     elif finding.code == "T006":
         message = "the app did not finish its response within the time limit"
+        if finding.signature == "event-loop-blocked":
+            message = "the app blocked the event loop (it never gave control back); the run stopped here"
         if finding.signature == "disconnect":
             message += " after the client disconnected halfway through the request body (http.disconnect)"
         observed, expected = "no complete answer", "a response"

@@ -20,7 +20,7 @@ from speccheck._errors import UsageError
 from speccheck._violations import Violation
 from speccheck.app._answer import Answer
 from speccheck.app._strategies import asgi_deliveries, wsgi_deliveries
-from speccheck.app._worker import Worker
+from speccheck.app._worker import TimedOut, Worker, stuck_location
 from speccheck.traffic import RequestPlan
 from speccheck.traffic._websocket import WebSocketPlan
 from wsgi_checks._driver import WSGIDelivery, deliver_wsgi
@@ -147,19 +147,44 @@ class ASGIHarness:
     ) -> None:
         self.tap = _LintTap(app, _lint_factory("asgi_checks", "ASGILint") if lint else None, select, ignore)
         self.driver = ASGIDriver(self.tap.app, timeout=timeout, lifespan=lifespan)
-        failure = self.driver.startup()
+        # The event loop runs on a worker thread so that an app blocking it (a CPU loop, a
+        # blocking call) costs one time limit, not the whole run: then `stuck` is set.
+        self.worker = Worker()
+        self.stuck = False
+        self.grace = 2 * timeout + 3  # the driver's own limits fire first on a loop that still turns
+        try:
+            failure = self.worker.call(self.driver.startup, self.grace)
+        except TimedOut:
+            raise UsageError(f"the app's lifespan startup blocked the event loop for {self.grace:g} s") from None
         if failure:
-            self.driver.close()
+            self.close()
             raise UsageError(f"the app did not start: {failure}")
+
+    def _on_loop(self, run: Callable[[], Answer]) -> Answer:
+        if self.stuck:
+            return Answer(hung=True)
+        try:
+            return self.worker.call(run, self.grace)
+        except TimedOut as exc:
+            self.stuck = True
+            return Answer(hung=True, location=stuck_location(exc.thread_id))
 
     def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
         assert isinstance(delivery, ASGIDelivery)
+        driver = self.driver
         if isinstance(plan, WebSocketPlan):
             from speccheck.app._websocket import run_session
 
-            session = run_session(self.tap.app, plan, delivery, self.driver.state, self.driver.timeout)
-            return self.tap.around(lambda: self.driver.loop.run_until_complete(session))
-        return self.tap.around(lambda: self.driver.deliver(plan, delivery))
+            ws = plan
+
+            def session() -> Answer:
+                return driver.loop.run_until_complete(
+                    run_session(self.tap.app, ws, delivery, driver.state, driver.timeout)
+                )
+
+            return self.tap.around(lambda: self._on_loop(session))
+        http = plan
+        return self.tap.around(lambda: self._on_loop(lambda: driver.deliver(http, delivery)))
 
     def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:
         return asgi_deliveries(body_size)
@@ -176,10 +201,15 @@ class ASGIHarness:
         return ASGIDelivery.from_dict(data)
 
     def close(self) -> None:
+        if self.stuck:
+            return  # the loop is still running in the abandoned thread: leave it to the daemon thread
         try:
-            self.driver.shutdown()
+            self.worker.call(self.driver.shutdown, self.grace)
+            self.worker.call(self.driver.close, self.grace)
+        except TimedOut:
+            pass
         finally:
-            self.driver.close()
+            self.worker.close()
 
 
 def make_harness(app: Any, interface: str, **options: Any) -> Harness:

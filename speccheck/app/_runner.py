@@ -135,6 +135,10 @@ class _Explorer:
         body = plan.body if isinstance(plan, RequestPlan) else b""
         base, found = harness.call(plan, harness.baseline)
         self._lint(found, plan, harness.baseline, base)
+        if getattr(harness, "stuck", False):
+            self._add(Finding("T006", "event-loop-blocked", plan, harness.baseline, base))
+            self.stopped = True  # nothing more can run on a blocked loop
+            return
         if base.hung:
             self._add(Finding("T006", "", plan, harness.baseline, base))
             return

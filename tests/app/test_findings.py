@@ -195,3 +195,28 @@ def test_public_check_app_function() -> None:
     violations = public_check_app(app, paths=["/", "GET:/search"], examples=40, target="fixtures.apps.x:app")
     assert [(v.code, v.signature) for v in violations] == [("D004", "empty_query")]
     assert violations[0].exchange is not None and "fixtures.apps.x:app" in violations[0].exchange.replay
+
+
+def test_app_blocking_the_event_loop_stops_the_run_with_t006() -> None:
+    import time
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise RuntimeError("no lifespan")
+        await receive()
+        if scope["method"] == "PUT":
+            until = time.monotonic() + 6
+            while time.monotonic() < until:  # a CPU loop: never yields to the event loop
+                pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    harness = make_harness(app, "asgi", timeout=0.3)
+    started = time.monotonic()
+    try:
+        violations = check_app(harness, AppRunOptions(target="x:app", examples=200, max_time=20))
+    finally:
+        harness.close()
+    assert time.monotonic() - started < 10
+    assert [(v.code, v.signature) for v in violations] == [("T006", "event-loop-blocked")]
+    assert violations[0].location is not None and violations[0].location.file == __file__
