@@ -97,3 +97,57 @@ def test_legal_servers_are_silent(request: tuple[dict[str, Any], list[dict[str, 
     outcome = run_sync(lint, scope, events)
     assert outcome.error is None
     assert lint.violations == []
+
+
+@st.composite
+def sessions(draw: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[Any]]:
+    """A legal websocket session: offered subprotocols, client frames, the app's plan."""
+    from fixtures.asgi.cases import ws_proto
+
+    offered = draw(st.lists(st.sampled_from(["chat", "superchat", "v2.json"]), unique=True, max_size=3))
+    scope = ws_proto(*offered) if offered else http_scope(type="websocket", scheme="ws", subprotocols=[])
+    scope.pop("method", None)
+    frames = draw(
+        st.lists(
+            st.one_of(
+                st.binary(max_size=16).map(lambda b: {"bytes": b}), st.text(max_size=16).map(lambda t: {"text": t})
+            ),
+            max_size=4,
+        )
+    )
+    events = [{"type": "websocket.connect"}] + [{"type": "websocket.receive", **f} for f in frames]
+    if draw(st.booleans()):
+        events.append({"type": "websocket.disconnect", "code": draw(st.sampled_from([1000, 1001, 1005, 1006, 4000]))})
+    accept: dict[str, Any] = {"type": "websocket.accept"}
+    if offered and draw(st.booleans()):
+        accept["subprotocol"] = draw(st.sampled_from(offered))
+    if draw(st.booleans()):
+        accept["headers"] = [[b"x-server", b"speccheck"]]
+    close: dict[str, Any] = {"type": "websocket.close"}
+    if draw(st.booleans()):
+        close["code"] = draw(st.sampled_from([1000, 1001, 1008, 1011, 3000, 4999]))
+    if draw(st.booleans()):
+        close["reason"] = draw(st.text(max_size=30))
+    return scope, events, [accept, len(frames), close]
+
+
+@SETTINGS
+@given(sessions())
+def test_legal_websocket_sessions_are_silent(session: tuple[dict[str, Any], list[dict[str, Any]], list[Any]]) -> None:
+    scope, events, (accept, frames, close) = session
+    scope["asgi"] = {"version": "3.0", "spec_version": "2.5"}
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send(accept)
+        for _ in range(frames):
+            msg = await receive()
+            if msg["type"] == "websocket.disconnect":
+                return
+            await send({"type": "websocket.send", "bytes": msg.get("bytes"), "text": msg.get("text")})
+        await send(close)
+
+    lint = ASGILint(app, mode="collect")
+    outcome = run_sync(lint, scope, events)
+    assert outcome.error is None
+    assert lint.violations == []
