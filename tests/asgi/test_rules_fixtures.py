@@ -37,3 +37,13 @@ def test_every_rule_has_a_fixture() -> None:
     assert expected - covered == set()
     assert covered - expected == set()
     assert len(PAIRS) == len(covered)
+
+
+def test_rules_are_documented() -> None:
+    for rule in RULES:
+        assert rule.code.startswith("A")
+        assert rule.quote
+        assert rule.bad
+        assert rule.fix
+        assert rule.anchor
+        assert rule.url.startswith("https://")
