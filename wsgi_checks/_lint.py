@@ -67,7 +67,9 @@ class WSGILint:
         sink: Sink | None = None,
     ) -> None:
         self.app = app
-        self.sink = sink if sink is not None else Sink(mode, select, ignore, collector, rules=_ALL_RULES)
+        # Selectors are checked against the whole catalogue, so one policy can name WSGI and
+        # ASGI rules alike (the pytest plugin does); codes of other packs just select nothing here.
+        self.sink = sink if sink is not None else Sink(mode, select, ignore, collector)
         enabled = self.sink.enabled
         self.check_environ = not enabled.isdisjoint(_ENVIRON)
         self.check_headers = not enabled.isdisjoint(_HEADERS)

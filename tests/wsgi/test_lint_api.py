@@ -80,10 +80,17 @@ def test_head_rule_is_opt_in() -> None:
     assert [v.code for v in found] == ["H102"]
 
 
-@pytest.mark.parametrize("bad", ["W999", "A101", "nonsense"])
+@pytest.mark.parametrize("bad", ["W999", "Z1", "nonsense"])
 def test_unknown_selection_is_a_usage_error(bad: str) -> None:
     with pytest.raises(UsageError, match=bad):
         WSGILint(apps.hello, select=bad)
+
+
+def test_other_packs_codes_select_nothing_here() -> None:
+    """One policy may name WSGI and ASGI rules together (as the pytest plugin does)."""
+    app = apps.headers([("Connection", "close")])
+    assert _run(WSGILint(app, mode="collect", select=["A", "S"])) == []
+    assert [v.code for v in _run(WSGILint(app, mode="collect", select=["A", "W520"]))] == ["W520"]
 
 
 def test_bad_mode_is_a_usage_error() -> None:
