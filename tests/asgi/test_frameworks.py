@@ -3,6 +3,8 @@ POST echo, websocket echo, redirect, 404 and lifespan must produce zero findings
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from asgi_checks import ASGILint
@@ -78,3 +80,36 @@ def test_client_leaving_a_stream_midway_is_not_blamed_on_the_app() -> None:
         time.sleep(0.5)  # let the app notice the disconnect and return
     assert [v.one_line() for v in lint.violations] == []
     assert lint.seen["http"] == 1
+
+
+def test_uvicorn_websocket_send_after_disconnect_raises_oserror() -> None:
+    """uvicorn's websocket scope claims spec 2.4, so send() after websocket.disconnect
+    should raise an OSError subclass (A706 watches for the opposite); it does."""
+    import time
+
+    from websockets.sync.client import connect
+
+    raised: list[type[BaseException]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            raise ValueError(f"unsupported scope type {scope['type']!r}")
+        await receive()
+        await send({"type": "websocket.accept"})
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        try:
+            await send({"type": "websocket.send", "text": "late"})
+        except OSError as exc:
+            raised.append(type(exc))
+
+    lint = ASGILint(app, mode="collect")
+    with serve_uvicorn(lint, lifespan="off") as base:
+        with connect(base.replace("http://", "ws://") + "/", open_timeout=10) as ws:
+            ws.send("hi")
+        deadline = time.monotonic() + 10
+        while not raised and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert raised
+    assert issubclass(raised[0], OSError)
+    assert lint.violations == []
