@@ -47,6 +47,50 @@ _CONNECTIONS: dict[str, type[HTTPConnection] | type[WebSocketConnection] | type[
     "websocket": WebSocketConnection,
     "lifespan": LifespanConnection,
 }
+# The rules one connection of each type exercises (for reports that list passes too).
+_GENERAL = (
+    "A103",
+    "A104",
+    "A105",
+    "A106",
+    "A107",
+    "A111",
+    "A112",
+    "A113",
+    "A114",
+    "A115",
+    "A116",
+    "A121",
+    "A122",
+    "A123",
+)
+_SCOPE = (
+    "A203",
+    "A204",
+    "A205",
+    "A206",
+    "A207",
+    "A208",
+    "A209",
+    "A210",
+    "A211",
+    "A212",
+    "A213",
+    "A611",
+    "A612",
+    "A703",
+)
+_EXERCISED: dict[str, frozenset[str]] = {
+    "http": frozenset(
+        code
+        for code in RULE
+        if code.startswith(("A2", "A3", "H")) or code in _GENERAL or code in _SCOPE or "A601" <= code <= "A609"
+    )
+    | {"A706"},
+    "websocket": frozenset(code for code in RULE if code.startswith("A4") or code in _GENERAL or code in _SCOPE)
+    | {"A601", "A701", "A702", "A704", "A706"},
+    "lifespan": frozenset(code for code in RULE if code.startswith("A5") or code in _GENERAL) | {"A705"},
+}
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
@@ -96,7 +140,9 @@ class ASGILint:
             return
         conn = factory(self.sink, scope, receive, send)
         check_scope(scope, conn.report)
-        self.seen[kind] += 1  # type: ignore[index]
+        seen = self.seen[kind] = self.seen[kind] + 1  # type: ignore[index]
+        if seen == 1:
+            self.sink.collector.mark_checked(_EXERCISED[kind] & self.sink.enabled)  # type: ignore[index]
         try:
             await self.app(scope, conn.receive, conn.send)
         except BaseException:

@@ -274,3 +274,14 @@ def test_debug_info_may_hold_any_value() -> None:
     lint = ASGILint(app, mode="collect")
     run_sync(lint, http_scope(extensions={"http.response.debug": {}}), REQ)
     assert lint.violations == []
+
+
+def test_exercised_rules_are_marked_checked() -> None:
+    lint = ASGILint(hello, mode="collect", ignore="A3")
+    run_sync(lint, http_scope(), REQ)
+    checked = lint.collector.checked
+    assert {"A201", "A208", "H103", "A604"} <= checked
+    assert not any(code.startswith(("A3", "A4", "A5")) for code in checked)
+    run_sync(lint, ws_scope(), [{"type": "websocket.connect"}])
+    run_sync(lint, lifespan_scope(), [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    assert {"A404", "A421", "A503", "A513"} <= lint.collector.checked
