@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from speccheck._cli_common import Session, add_common_options, execute
+from speccheck._cli_common import Session, _float_option, add_common_options, execute, option
 from speccheck._errors import UsageError
 from speccheck._outcome import EXIT_CLEAN, EXIT_VIOLATIONS
 from speccheck._run import RunInfo
@@ -40,7 +40,13 @@ def register(subparsers: Any) -> None:
         metavar="[METHOD:]PATH",
         help="a path to exercise besides discovered routes (repeatable)",
     )
-    app.add_argument("--timeout", type=float, default=5.0, metavar="S", help="per-exchange time limit (default 5)")
+    app.add_argument(
+        "--timeout",
+        type=_float_option("--timeout"),
+        default=5.0,
+        metavar="S",
+        help="per-exchange time limit (default 5)",
+    )
     app.add_argument("--no-lifespan", action="store_true", help="do not run the ASGI lifespan protocol")
     add_common_options(app)
     app.set_defaults(handler=_app_command)
@@ -54,7 +60,7 @@ def register(subparsers: Any) -> None:
     replay.add_argument("target", metavar="MODULE:ATTR|REPORT.json")
     replay.add_argument("--plan", metavar="JSON", help="the replay payload printed with the finding")
     replay.add_argument("--finding", metavar="N|CODE[:SIGNATURE]", help="which finding of the report (default 0)")
-    replay.add_argument("--timeout", type=float, default=5.0, metavar="S")
+    replay.add_argument("--timeout", type=_float_option("--timeout"), default=5.0, metavar="S", help="default 5")
     replay.set_defaults(handler=_replay_command)
 
 
@@ -86,6 +92,7 @@ def _app_command(args: argparse.Namespace) -> int:
             max_time=explore_time,
             seed=session.seed,
             shrink_budget=max(2.0, (max_time - explore_time) if session.max_time else max_time / 3),
+            report_path=_json_report_path(args),
         )
         harness = make_harness(app, interface, timeout=args.timeout, lifespan=not args.no_lifespan)
         try:
@@ -97,6 +104,16 @@ def _app_command(args: argparse.Namespace) -> int:
             session.report(violation)
 
     return execute(args, info, run)
+
+
+def _json_report_path(args: argparse.Namespace) -> str:
+    """Where this run writes its JSON report, for replay lines too long to print inline."""
+    from speccheck.report import default_reports, parse_report_spec
+
+    texts = option(args, "report") or []
+    specs = [parse_report_spec(t) for t in ([texts] if isinstance(texts, str) else texts)] or default_reports()
+    paths = [str(s.path) for s in specs if s.format == "json" and s.path is not None]
+    return paths[0] if paths else "reports/speccheck.json"
 
 
 def _checked_codes(interface: str) -> set[str]:

@@ -44,7 +44,8 @@ def test_broken_fixture_found_shrunk_and_replayed(module: str, code: str, signat
         assert [v.code for v in violations] == [code], [v.one_line() for v in violations]
         violation = violations[0]
         assert violation.signature == signature
-        plan = plan_from_dict(violation.extra["plan"])  # type: ignore[arg-type]
+        plan = plan_from_dict(violation.extra["plan"])
+        assert isinstance(plan, RequestPlan)
         # shrunk: no headers, path "/", a body of at most 2 bytes (none if the body is not the point)
         assert plan.headers == () and plan.target == b"/"
         assert len(plan.body) <= (2 if signature == "split" else 0)
@@ -91,7 +92,8 @@ def test_raise_only_for_some_requests_is_t005_with_app_location() -> None:
     assert len(t005) == 1, [v.one_line() for v in violations]
     assert t005[0].location is not None and t005[0].location.file == __file__
     assert "bang" in t005[0].message and "traceback" in t005[0].extra
-    assert plan_from_dict(t005[0].extra["plan"]).body == b"!"  # type: ignore[arg-type]
+    plan = plan_from_dict(t005[0].extra["plan"])  # type: ignore[arg-type]
+    assert isinstance(plan, RequestPlan) and plan.body == b"!"
 
 
 def test_hang_is_t006_and_the_run_goes_on() -> None:
