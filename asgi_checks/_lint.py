@@ -48,38 +48,8 @@ _CONNECTIONS: dict[str, type[HTTPConnection] | type[WebSocketConnection] | type[
     "lifespan": LifespanConnection,
 }
 # The rules one connection of each type exercises (for reports that list passes too).
-_GENERAL = (
-    "A103",
-    "A104",
-    "A105",
-    "A106",
-    "A107",
-    "A111",
-    "A112",
-    "A113",
-    "A114",
-    "A115",
-    "A116",
-    "A121",
-    "A122",
-    "A123",
-)
-_SCOPE = (
-    "A203",
-    "A204",
-    "A205",
-    "A206",
-    "A207",
-    "A208",
-    "A209",
-    "A210",
-    "A211",
-    "A212",
-    "A213",
-    "A611",
-    "A612",
-    "A703",
-)
+_GENERAL = frozenset(code for code in RULE if code.startswith("A1") and code not in ("A101", "A102"))
+_SCOPE = frozenset(code for code in RULE if "A203" <= code <= "A213") | {"A611", "A612", "A703"}
 _EXERCISED: dict[str, frozenset[str]] = {
     "http": frozenset(
         code
