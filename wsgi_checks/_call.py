@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Call"]
 
+# App-side header findings a server's start_response should have refused (W309, W310).
+_HEADER_FAULTS = {"W520": 1, "W521": 1, "W515": 2, "W516": 2, "W517": 2, "W518": 2, "W519": 2}
+
 
 class Call:
     __slots__ = (
@@ -30,6 +33,7 @@ class Call:
         "code",
         "declared",
         "environ",
+        "faults",
         "fw_results",
         "headers_sent",
         "lint",
@@ -54,6 +58,7 @@ class Call:
         self.headers_sent = False
         self.returned = False
         self.trapped: BaseException | None = None  # what start_response(exc_info) raised
+        self.faults = 0  # header faults of the current start_response call: 1 hop-by-hop, 2 malformed
         self.fw_results: list[Any] | None = None  # objects the server's wsgi.file_wrapper returned
 
     # -- reporting -------------------------------------------------------------------------------
@@ -67,6 +72,9 @@ class Call:
         observed: str = "",
         expected: str = "",
     ) -> None:
+        fault = _HEADER_FAULTS.get(code)
+        if fault:
+            self.faults |= fault
         lint = self.lint
         if code in lint.sink.enabled:
             lint.report(
@@ -104,11 +112,14 @@ class Call:
             self.app("W507", "start_response called again without exc_info", signature="again")
         self.started += 1
         if self.lint.check_headers:
+            self.faults = 0
             self.code = code = check_status(self, status)
             self.declared = check_headers(self, headers, code)
         if exc_info is not None:
             return self._start_with_exc_info(args, kwargs, exc_info)
         write = self.server_start_response(*args, **kwargs)
+        if self.faults:
+            self._accepted()
         if callable(write):
             self.server_write = write
             return self.write
@@ -141,7 +152,19 @@ class Call:
             self.server(
                 "W302", "start_response(exc_info) returned normally after headers were sent", signature="returned"
             )
+        if self.faults:
+            self._accepted()
         return self._write_for(write)
+
+    def _accepted(self) -> None:
+        """The server's start_response returned normally although the app's headers were bad."""
+        if self.faults & 1:
+            # "a server or gateway should consider it a fatal error for an application to attempt sending them,
+            # and raise an error if they are supplied to start_response()"
+            self.server("W309", "start_response accepted a hop-by-hop header without raising", signature="hop")
+        if self.faults & 2:
+            # "Servers should check for errors in the headers at the time start_response is called"
+            self.server("W310", "start_response accepted malformed headers without raising", signature="malformed")
 
     def _write_for(self, write: Any) -> Any:
         if not callable(write):

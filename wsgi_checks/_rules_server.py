@@ -253,5 +253,21 @@ SERVER_RULES: tuple[Rule, ...] = (
         fix="Return an iterable whose close() calls the file's close() (wsgiref.util.FileWrapper).",
         check=Check.PROBE,
     ),
+    Rule(
+        "W309", "rejects-hop-by-hop-headers", SHOULD, S, P, "the-start-response-callable",
+        "start_response accepted a hop-by-hop header (or Transfer-Encoding) from the app instead of raising an error.",
+        quote="a server or gateway should consider it a fatal error for an application to attempt sending them, and raise an error",
+        bad="def start_response(status, headers, exc_info=None): self.headers = headers  # keeps Connection: close",
+        fix="Raise when the app supplies hop-by-hop headers, as wsgiref.handlers does.",
+        check=Check.PROBE,
+    ),
+    Rule(
+        "W310", "checks-headers-early", SHOULD, S, P, "the-start-response-callable",
+        "start_response accepted malformed headers (not a list of str pairs, bad name, control characters, non-latin-1).",
+        quote="Servers should check for errors in the headers at the time start_response is called",
+        bad="def start_response(status, headers, exc_info=None): self.headers = headers  # no checks",
+        fix="Validate header types, names and values in start_response and raise on the first error.",
+        check=Check.PROBE,
+    ),
 )
 # fmt: on
