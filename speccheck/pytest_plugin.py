@@ -44,6 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 _installed_key = pytest.StashKey[list["Installed"]]()
+_broken_key = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -67,16 +68,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     xdist worker, never in the controller, which runs no test)."""
     config = session.config
     settings = config.stash[settings_key]
-    if not settings.lint or config.pluginmanager.hasplugin("dsession"):
+    if not settings.lint:
         return
-    from speccheck._pytest._patch import install
+    from speccheck._pytest._patch import check_spec, install
 
-    installed = config.stash[_installed_key] = []
     try:
+        if config.pluginmanager.hasplugin("dsession"):
+            for spec in settings.lint:  # the controller: fail early, without importing the app
+                check_spec(spec)
+            return
+        installed = config.stash[_installed_key] = []
         for spec in settings.lint:
             installed.append(install(spec, settings.lint_policy))
     except UsageError as exc:
         _uninstall(config)
+        if is_xdist_worker(config):  # a worker that raises here is restarted again and again
+            config.stash[_broken_key] = str(exc)
+            return
         raise pytest.UsageError(f"speccheck: {exc}") from None
 
 
@@ -110,6 +118,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    broken = item.config.stash.get(_broken_key, "")
+    if broken:
+        pytest.fail(f"speccheck: {broken}", pytrace=False)
     installed = item.config.stash.get(_installed_key, [])
     try:
         policy_of(item)

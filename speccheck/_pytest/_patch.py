@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import importlib
+import importlib.util
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from speccheck._pytest._ledger import Watch
 from speccheck._pytest._lintfix import lint_class
 from speccheck._pytest._policy import Policy
 
-__all__ = ["Installed", "install", "is_asgi"]
+__all__ = ["Installed", "check_spec", "install", "is_asgi"]
 
 # The app the session lint calls for this request: the original __call__ or an adapter.
 _route: contextvars.ContextVar[Callable[..., Any]] = contextvars.ContextVar("speccheck_route")
@@ -63,10 +64,22 @@ def is_asgi(app: Any) -> bool:
     return call is not None and inspect.iscoroutinefunction(call)
 
 
-def _resolve(spec: str) -> tuple[Any, str, Any]:
+def check_spec(spec: str) -> tuple[str, str]:
+    """(module, attr) of a well-formed ``MODULE:ATTR`` whose module can be found (not imported)."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise UsageError(f"--speccheck-lint takes MODULE:ATTR (like myproject.wsgi:application), got {spec!r}")
+    try:
+        found = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError) as exc:
+        raise UsageError(f"--speccheck-lint {spec}: cannot import {module_name!r}: {exc!r}") from None
+    if found is None:
+        raise UsageError(f"--speccheck-lint {spec}: cannot import {module_name!r}: no such module")
+    return module_name, attr
+
+
+def _resolve(spec: str) -> tuple[Any, str, Any]:
+    module_name, attr = check_spec(spec)
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:

@@ -103,3 +103,16 @@ settings.register_profile("tiny", max_examples=5)
         ]
     )
     result.stdout.fnmatch_lines(["speccheck app sample_apps:broken: 1 violation(s) of * interface rule(s) checked"])
+
+
+def test_xdist_bad_lint_target_fails_cleanly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    # A module that cannot be found: a usage error from the controller, before any worker runs.
+    result = pytester.runpytest_subprocess("-n", "2", "--speccheck-lint=no_such_module:app", timeout=TIMEOUT)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*cannot import 'no_such_module': no such module*"])
+    # A missing attribute shows up in the workers: each test errors with the message (no worker crash loop).
+    result = pytester.runpytest_subprocess("-n", "2", "--speccheck-lint=test_x:missing", timeout=TIMEOUT)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*speccheck: --speccheck-lint test_x:missing: *has no attribute 'missing'*"])
+    assert "crashed" not in result.stdout.str()
