@@ -13,7 +13,11 @@ from speccheck._rules import Side
 from speccheck._sink import Sink
 from speccheck._violations import Exchange, Location
 
-__all__ = ["Connection", "ScopeReporter", "report_response_headers"]
+__all__ = ["INVALID_EVENT", "Connection", "ScopeReporter", "report_response_headers"]
+
+# Findings that make an event invalid in the sense of asgi.rst "Error Handling" ("missing
+# keys an event type should have, or with wrong Python types"): the server should raise.
+INVALID_EVENT = frozenset({"A111", "A302", "A303", "A307", "A416"})
 
 _APP_VALUE_RULES = {"type": "A112", "int": "A113", "float": "A114", "key": "A115", "tuple": "A116"}
 # Keys of app events that a dedicated check covers instead of the generic value walk:
@@ -40,12 +44,13 @@ _VALUE_WORDS = {
 class ScopeReporter:
     """Reports against one scope; the exchange is built only when something is reported."""
 
-    __slots__ = ("_exchange", "scope", "sink")
+    __slots__ = ("_exchange", "invalid", "scope", "sink")
 
     def __init__(self, sink: Sink, scope: Any) -> None:
         self.sink = sink
         self.scope = scope
         self._exchange: Exchange | None = None
+        self.invalid = False  # an event of the wrong shape was seen (for A108)
 
     def exchange(self) -> Exchange:
         if self._exchange is None:
@@ -64,11 +69,12 @@ class ScopeReporter:
     ) -> None:
         """Report ``code``; app-side findings get the app's source line unless ``where``
         is a `Location` (given) or None (the app is not on the stack, e.g. after it returned)."""
+        if code in INVALID_EVENT:
+            self.invalid = True
         if code not in self.sink.enabled:
             return
         rule = RULE[code]
-        location = where if where is not True else (app_location() if rule.side is Side.APP else None)
-        assert location is not False
+        location = (app_location() if rule.side is Side.APP else None) if where is True else where or None
         self.sink.report(
             rule,
             message,
@@ -97,6 +103,14 @@ class Connection(ScopeReporter):
         if code is not None:
             self.broken = True
             self.report(code, message, observed=observed, expected=expected, signature=f"{self.state}:{observed}")
+
+    def forwarded(self, msg: Any) -> None:
+        """After the server's send() returned normally: A108 if the event was invalid.
+        https://asgi.readthedocs.io/en/latest/specs/main.html#error-handling"""
+        if self.invalid:
+            self.invalid = False
+            kind = msg.get("type") if type(msg) is dict else type(msg).__name__
+            self.report("A108", "send() accepted an invalid event without raising", observed=str(kind)[:60])
 
     def check_shape(self, msg: Any, *, incoming: bool) -> str | None:
         """Dict with a str type and only allowed value types; returns the type or None."""

@@ -103,12 +103,15 @@ class HTTPConnection(Connection):
 
     # -- app side ------------------------------------------------------------------
     async def send(self, msg: Any) -> None:
+        self.invalid = False
         self.on_send(msg)
         try:
             await self._send(msg)
         except BaseException:
             self.send_failed = True
             raise
+        if self.invalid:
+            self.forwarded(msg)
         if self.gone_midway and not self.warned_706 and spec_version(self.scope, (2, 0)) >= (2, 4):
             # https://asgi.readthedocs.io/en/latest/specs/www.html#disconnected-client-send-exception
             self.warned_706 = True

@@ -46,10 +46,13 @@ class LifespanConnection(Connection):
         return msg
 
     async def send(self, msg: Any) -> None:
+        self.invalid = False
         kind = self.check_shape(msg, incoming=False)
         if kind is not None:
             self._on_send(kind, msg)
         await self._send(msg)
+        if self.invalid:
+            self.forwarded(msg)
 
     def _on_send(self, kind: str, msg: dict[str, Any]) -> None:
         event = _SEND.get(kind)

@@ -89,12 +89,15 @@ class WebSocketConnection(Connection):
         return msg
 
     async def send(self, msg: Any) -> None:
+        self.invalid = False
         self.on_send(msg)
         try:
             await self._send(msg)
         except BaseException:
             self.send_failed = True
             raise
+        if self.invalid:
+            self.forwarded(msg)
         if self.gone_midway and not self.warned_706 and self.spec >= (2, 4):
             self.warned_706 = True
             self.report("A706", "send() returned normally after websocket.disconnect on a spec_version >= 2.4 server")
