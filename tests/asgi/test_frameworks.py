@@ -113,3 +113,26 @@ def test_uvicorn_websocket_send_after_disconnect_raises_oserror() -> None:
     assert raised
     assert issubclass(raised[0], OSError)
     assert lint.violations == []
+
+
+def test_uvicorn_rejects_an_invalid_event() -> None:
+    """asgi.rst Error Handling: the server 'should raise an exception out of the send
+    awaitable'. uvicorn does (TypeError on a str body), so A108 stays silent while the
+    app's own A307 is reported at its line."""
+    caught: list[BaseException] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"unsupported scope type {scope['type']!r}")
+        await send({"type": "http.response.start", "status": 200, "headers": [[b"content-type", b"text/plain"]]})
+        try:
+            await send({"type": "http.response.body", "body": "text"})
+        except TypeError as exc:
+            caught.append(exc)
+            await send({"type": "http.response.body", "body": b"fallback"})
+
+    lint = ASGILint(app, mode="collect", select=["A108", "A307"])
+    with serve_uvicorn(lint, lifespan="off") as base:
+        assert httpx.get(base + "/", timeout=10).content == b"fallback"
+    assert len(caught) == 1
+    assert [v.code for v in lint.violations] == ["A307"]
