@@ -169,3 +169,25 @@ def test_interrupt_mid_run_leaves_no_process(tmp_path: Path, signum: int) -> Non
     data = json.loads(report.read_text())
     assert data["summary"]["status"] == "interrupted"
     assert data["summary"]["exchanges"] > 0
+
+
+def test_several_targets_write_one_report_each_and_the_matrix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        ["server", "--target", "uvicorn", "--target", "wsgiref", "--examples", "60", "--quiet", "--select", "S,T"]
+    )
+    assert code == 1
+    reports = tmp_path / "reports"
+    assert {p.name for p in reports.iterdir()} >= {
+        "speccheck-uvicorn.json",
+        "speccheck-wsgiref.json",
+        "matrix.md",
+        "matrix.html",
+    }
+    matrix = (reports / "matrix.md").read_text()
+    assert "uvicorn" in matrix
+    assert "wsgiref" in matrix
+    s301 = next(line for line in matrix.splitlines() if "S301" in line)
+    assert "fail" in s301  # uvicorn keeps the connection after CL+TE (RFC 9112 6.1)

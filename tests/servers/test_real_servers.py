@@ -26,20 +26,55 @@ NO_HOST, TWO_HOSTS = "S403", "S406"
 # RFC 9110 9.3.2 "the server MUST NOT send content in the response" to HEAD.
 HEAD_BODY = "S204"
 
+# RFC 9112 6.3: "If the unrecoverable error is in a request message, the server MUST respond
+# with a 400 (Bad Request)" (two different Content-Length values); 5.1: "A server MUST reject
+# ... any received request message that contains whitespace between a header field name and colon".
+TWO_CLS, SPACE_COLON = "S401", "S404"
+# RFC 9110 6.4.1 (204/304 have no content), RFC 9112 6.3 (framing), RFC 9110 5.5 (CR/LF in values)
+NO_CONTENT, FRAMING, CRLF = "S205", "S206", "S207"
+
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
     "uvicorn": ({CL_TE}, set()),
+    "uvicorn-httptools": ({NO_HOST, TWO_HOSTS}, set()),
+    "gunicorn-uvicorn": ({NO_HOST, TWO_HOSTS}, set()),
     "hypercorn": ({CL_TE}, set()),
+    # hypercorn's WSGI adapter: uppercases the method (CGI: case-sensitive, S101), builds
+    # PATH_INFO from the UTF-8-decoded path (bytes that are not UTF-8 are lost, S102) and
+    # answers 500 when the app returns an empty body (S201).
+    "hypercorn-wsgi": ({CL_TE}, {"S101", "S102", "S201"}),
     # gunicorn's own 500 page after an app error is sent with its body even for HEAD.
     "gunicorn": ({NO_HOST}, {HEAD_BODY}),
+    "gunicorn-gthread": ({NO_HOST}, {HEAD_BODY}),
     # waitress sends the body for HEAD; drops X-Forwarded-* unless the proxy is trusted
     # (PEP 3333 "should correspond": S104 is a SHOULD).
     "waitress": ({NO_HOST, TWO_HOSTS}, {HEAD_BODY, "S104"}),
     # wsgiref: HTTP/1.0, no HEAD handling, no header validation, no chunked support.
     "wsgiref": (
-        {"S302", "S401", NO_HOST, "S404", TWO_HOSTS},
-        {HEAD_BODY, "S104", "S205", "S206", "S207"},
+        {"S302", TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS},
+        {HEAD_BODY, "S104", NO_CONTENT, FRAMING, CRLF},
     ),
+    # werkzeug's dev server (http.server underneath): lossy PATH_INFO for non-UTF-8 bytes,
+    # app bodies on HEAD/204/304 and past a wrong Content-Length, CR/LF passed through.
+    "werkzeug": (
+        {TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS},
+        {"S102", HEAD_BODY, NO_CONTENT, FRAMING, CRLF},
+    ),
+    # cheroot additionally keeps only the last of duplicate request headers (S109), leaves
+    # some escapes undecoded in PATH_INFO (S102) and does not drain unread request bodies
+    # (the body is then parsed as the next request: S206).
+    "cheroot": (
+        {TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS},
+        {"S102", "S109", HEAD_BODY, NO_CONTENT, FRAMING, CRLF, CL_TE},
+    ),
+    # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2").
+    "granian": ({NO_HOST, TWO_HOSTS}, {"S116", FRAMING}),
+    # granian-wsgi: SERVER_PROTOCOL "HTTP/1" for 1.0, non-ASCII header values emptied,
+    # a bad chunk size delivered as an empty complete body (S402, a SHOULD).
+    "granian-wsgi": ({"S402", NO_HOST, TWO_HOSTS}, {"S106", "S109", FRAMING}),
+    # daphne drops headers with '_' in the name (S115), sends later body chunks for HEAD,
+    # and may leave a kept-alive connection hanging after such a response (T003).
+    "daphne": ({NO_HOST, TWO_HOSTS}, {"S115", HEAD_BODY, FRAMING, "T003"}),
 }
 
 
