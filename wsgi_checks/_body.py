@@ -115,11 +115,28 @@ class Body:
             yield chunk
 
     def _finish(self, produced: int, *, normal: bool) -> None:
-        self._call.produced += produced
-        if normal and self._closes:
-            self._next_after_close()
-        if not self._ended:
-            self._end(normal)
+        """The iteration is over (``normal``: exhausted; else an error escaped it)."""
+        call = self._call
+        call.produced += produced
+        if self._ended:
+            return
+        self._ended = True
+        if normal:
+            if self._closes:
+                self._next_after_close()
+            if call.trapped is not None:
+                call.check_trapped("finished normally")
+            if self._length is not None and self._length != self._items:
+                # "if the iterable ... provides a working __len__() method, it must return an accurate result."
+                call.app(
+                    "W525",
+                    f"len() of the iterable was {self._length} but it yielded {self._items} item(s)",
+                    location=method_location(self._inner, "__len__"),
+                    signature="len",
+                )
+            call.finished(self._inner)
+        if self._closes == 0 and self._thread:
+            self._thread = get_ident()  # ended in this thread: must be closed before its next request
 
     def _next_after_close(self) -> None:
         self._call.server("W304", "the server asked for another item after close()", signature="next-after-close")
@@ -155,25 +172,6 @@ class Body:
             or method_location(inner, "__iter__")
             or code_location(self._call.app_obj)
         )
-
-    def _end(self, normal: bool) -> None:
-        self._ended = True
-        call = self._call
-        if normal:
-            if call.trapped is not None:
-                call.check_trapped("finished normally")
-            items = self._items
-            if self._length is not None and self._length != items:
-                # "if the iterable ... provides a working __len__() method, it must return an accurate result."
-                call.app(
-                    "W525",
-                    f"len() of the iterable was {self._length} but it yielded {items} item(s)",
-                    location=method_location(self._inner, "__len__"),
-                    signature="len",
-                )
-            call.finished(self._inner)
-        if self._closes == 0 and self._thread:
-            self._thread = get_ident()  # ended in this thread: must be closed before its next request
 
     def close(self) -> None:
         self._closes += 1

@@ -20,6 +20,7 @@ import os
 import threading
 from _thread import get_ident
 from collections.abc import Iterable
+from types import GeneratorType
 from typing import Any
 
 from speccheck._collector import Collector
@@ -230,6 +231,13 @@ class WSGILint:
                 code, f"the app returned {kind.__name__}", location=code_location(self.app), signature=kind.__name__
             )
             return result
+        body: Body
+        if kind is GeneratorType:  # the common streaming case: no __len__, has close()
+            body = Body(call, result)
+            if self.track_close:
+                body._thread = 1
+                self._open.add(body)
+            return body
         if call.fw_results is not None and any(result is obj for obj in call.fw_results):
             return result  # the server's own file wrapper: hand it back untouched (see _filewrapper)
         if hasattr(kind, "__len__"):
@@ -237,7 +245,7 @@ class WSGILint:
                 length: int | None = len(result)
             except Exception:
                 length = None
-            body: Body = SizedBody(call, result, length)
+            body = SizedBody(call, result, length)
         else:
             body = Body(call, result)
         if self.track_close and hasattr(result, "close"):
