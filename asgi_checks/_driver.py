@@ -58,7 +58,8 @@ class ASGIDelivery:
     (``()`` = the whole body in one message); ``trailing_empty``: end with an extra empty
     message; ``disconnect_mid``: the client goes away halfway through the body messages.
     The other fields say which optional scope keys are present and with what value
-    (``spec_version=""`` leaves it out).
+    (``spec_version=""`` leaves it out; ``state=False`` is a server without lifespan state,
+    only used when the app's lifespan stored nothing there).
     """
 
     split: tuple[int, ...] = ()
@@ -70,6 +71,7 @@ class ASGIDelivery:
     raw_path: RawPath = "bytes"
     spec_version: str = "2.4"
     extensions: bool = False
+    state: bool = True
 
     def validate(self) -> None:
         if self.raw_path not in ("bytes", "none", "absent"):
@@ -153,7 +155,7 @@ def build_scope(plan: RequestPlan, delivery: ASGIDelivery, state: dict[str, Any]
         scope["server"] = ("127.0.0.1", 8000)
     if delivery.extensions:
         scope["extensions"] = {}
-    if state is not None:
+    if state is not None and delivery.state:
         scope["state"] = dict(state)  # lifespan: "a shallow copy of the namespace"
     return scope
 

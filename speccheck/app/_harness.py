@@ -172,6 +172,9 @@ class ASGIHarness:
     def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
         assert isinstance(delivery, ASGIDelivery)
         driver = self.driver
+        if not delivery.state and driver.state:
+            # The app's lifespan stored state: a server that ran it supports state, so it is passed.
+            delivery = dataclasses.replace(delivery, state=True)
         if isinstance(plan, WebSocketPlan):
             from speccheck.app._websocket import run_session
 

@@ -107,6 +107,7 @@ def asgi_deliveries(draw: st.DrawFn, body_size: int) -> ASGIDelivery:
         raw_path=draw(st.sampled_from(["bytes", "none", "absent"])),
         spec_version=draw(st.sampled_from(["2.4", "", "2.0", "2.3", "2.5"])),
         extensions=draw(st.booleans()),
+        state=draw(st.booleans()),
     )
 
 

@@ -59,4 +59,7 @@ def test_framework_app_has_no_false_positive(name: str) -> None:
         violations = check_app(harness, options)
     finally:
         harness.close()
-    assert {v.code for v in violations} == KNOWN.get(name, set()), [v.one_line() for v in violations]
+    # Known true findings may or may not turn up in a short run (hypothesis draws constants from
+    # the modules loaded, so what a seed generates depends on what the process imported); any
+    # other finding is a false positive.
+    assert {v.code for v in violations} <= KNOWN.get(name, set()), [v.one_line() for v in violations]
