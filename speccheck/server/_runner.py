@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import speccheck
 from speccheck._catalogue import get_rule
+from speccheck._collector import Collector
 from speccheck._errors import UsageError
 from speccheck._rules import Rule
 from speccheck._run import RunInfo
@@ -49,6 +50,7 @@ from speccheck.server._plans import (
 from speccheck.server._reject import CASES, REJECT_CODES, run_case
 from speccheck.server._responses import CORRECT, PLANS, choose_plan
 from speccheck.server._rules import RULES as SERVER_RULES
+from speccheck.server._shrink import shrink
 from speccheck.targets import ServerProcess, Target, free_port
 from speccheck.traffic import RequestPlan
 
@@ -56,16 +58,19 @@ __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_MAX_TIME", "RunSession", "ServerRun", "r
 
 DEFAULT_EXAMPLES = 3000
 DEFAULT_MAX_TIME = 30.0
-_MAX_BATCH = 20_000  # requests drawn per call of the generator (it pays ~0.3 s per call)
+_MAX_BATCH = 5_000  # requests drawn per call of the generator (it pays ~0.3 s per call)
 _MAX_HANGS = 3
 _OBS_WAIT = 1.0
 _MAX_CLOSE_TRACKED = 5000
+_MAX_SHRINK = 12  # distinct findings whose request is shrunk
+_SHRINK_SECONDS = 6.0
 _CLOSE_GRACE = 2.0  # close() comes after the response; allow for a loaded machine
 _LOCAL_RULES: dict[str, Rule] = {r.code: r for r in (*SERVER_RULES, *TARGET_RULES)}
 
 
 class RunSession(Protocol):
     info: RunInfo
+    collector: Collector
     seed: int
     examples: int | None
 
@@ -124,6 +129,7 @@ class _Runner:
         self.done = 0
         self.hangs = 0
         self.rejected = False
+        self.samples: dict[tuple[str, str], tuple[RequestPlan, ResponsePlan]] = {}
         self.stalled: set[str] = set()  # wrong plans this server answers by waiting
         self.delivered: dict[str, Callable[[], tuple[Exchange, dict[str, object]]]] = {}
         self.stop = threading.Event()
@@ -181,7 +187,7 @@ class _Runner:
             expected=finding.expected,
             exchange=exchange,
             signature=finding.signature or finding.message,
-            extra=extra,
+            extra=dict(extra),  # one exchange may give several findings: each owns its extra
         )
         self.session.report(violation)
 
@@ -225,21 +231,33 @@ class _Runner:
         finally:
             conn.close()
 
-    def one(
-        self, conn: WireConnection, index: int, req: RequestPlan, plan: ResponsePlan, prev: Previous | None
-    ) -> Previous:
-        ident = f"{self.run_id}x{index}"
+    def exchange(
+        self, conn: WireConnection, ident: str, req: RequestPlan, plan: ResponsePlan, prev: Previous | None
+    ) -> tuple[RequestPlan, bytes, WireResponse, dict[str, Any] | None, list[Finding]]:
+        """Send one request with its response plan and judge it; nothing is reported."""
         req = _with_ids(req, ident, plan.name)
         raw = req.to_bytes()
         head = req.method == "HEAD"
         close = req.http_version == "1.0"
         risky = head or bool(plan.wrong) or plan.status in (204, 304)
         timeout = self.cfg.exchange_timeout if not plan.wrong else min(1.0, self.cfg.exchange_timeout)
-        if conn.sock is None:
-            prev = None
         resp = conn.request(raw, head=head, close=close, drain=risky, timeout=timeout)
         from_probe = resp.outcome == "ok" and resp.header_values(ID_HEADER.encode()) == [ident.encode()]
         obs = self.observe(ident, from_probe)
+        findings: list[Finding] = []
+        if obs is not None:
+            findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
+        findings += check_response(req, ident, plan, resp, obs, prev)
+        findings += self.target_findings(resp, plan)
+        return req, raw, resp, obs, findings
+
+    def one(
+        self, conn: WireConnection, index: int, original: RequestPlan, plan: ResponsePlan, prev: Previous | None
+    ) -> Previous:
+        ident = f"{self.run_id}x{index}"
+        if conn.sock is None:
+            prev = None
+        req, raw, resp, obs, findings = self.exchange(conn, ident, original, plan, prev)
         # The Exchange (with its replay line) is built only when something is reported.
         made: list[tuple[Exchange, dict[str, object]]] = []
 
@@ -254,24 +272,58 @@ class _Runner:
                 made.append((self.exchange_for(req, raw), extra))
             return made[0]
 
-        findings: list[Finding] = []
         returned = obs is not None and not obs.get("errors")  # the app returned its iterable
         if returned and self.interface == "wsgi" and len(self.delivered) < _MAX_CLOSE_TRACKED:
             with self.lock:
                 self.delivered[ident] = details
-        if obs is not None:
-            findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
-            if obs.get("lint"):
-                self.report_lint(obs, details()[0])
-        findings += check_response(req, ident, plan, resp, obs, prev)
-        findings += self.target_findings(resp, plan)
+        if obs is not None and obs.get("lint"):
+            self.report_lint(obs, details()[0])
         for finding in findings:
             if finding.previous and prev is not None and prev.exchange is not None:
                 before, before_extra = prev.exchange()
                 self.report(finding, before, {**before_extra, "next_response": resp.raw[:4096].decode("latin-1")})
             else:
                 self.report(finding, *details())
-        return Previous(ident, head, resp.status, plan, details)
+                key = (finding.code, finding.signature or finding.message)
+                if key not in self.samples and len(self.samples) < _MAX_SHRINK and finding.code[1] in "12":
+                    with self.lock:
+                        self.samples.setdefault(key, (original, plan))
+        return Previous(ident, head=req.method == "HEAD", status=resp.status, plan=plan, exchange=details)
+
+    def shrink_findings(self) -> None:
+        """Replay each distinct request-dependent finding with smaller requests; the
+        smallest that still shows it becomes the finding's exchange."""
+        if not self.samples or self.stop.is_set():
+            return
+        deadline = time.monotonic() + _SHRINK_SECONDS
+        records = {v.key: v for v in self.session.collector.violations()}
+        counter = 0
+        for key, (original, plan) in list(self.samples.items()):
+            record = records.get(key)
+            if record is None or time.monotonic() > deadline or self.stop.is_set():
+                continue
+
+            def still(candidate: RequestPlan, plan: ResponsePlan = plan, key: tuple[str, str] = key) -> bool:
+                nonlocal counter
+                counter += 1
+                conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.cfg.exchange_timeout)
+                try:
+                    *_, findings = self.exchange(conn, f"{self.run_id}s{counter}", candidate, plan, None)
+                finally:
+                    conn.close()
+                return any((f.code, f.signature or f.message) == key for f in findings)
+
+            smaller = shrink(original, still, deadline=deadline)
+            if smaller != original:
+                req = _with_ids(smaller, f"{self.run_id}min", plan.name)
+                raw = req.to_bytes()
+                record.extra = {
+                    **record.extra,
+                    "original_request": record.extra.get("request", ""),
+                    "request": raw[:4096].decode("latin-1"),
+                    "shrunk": True,
+                }
+                record.exchange = self.exchange_for(req, raw)
 
     def target_findings(self, resp: WireResponse, plan: ResponsePlan) -> list[Finding]:
         if resp.outcome in ("ok", "invalid") or resp.raw:
@@ -377,6 +429,7 @@ class _Runner:
             self.cfg.timings["exchanges_seconds"] = time.monotonic() - started
             self.cfg.timings["exchanges"] = self.done
             self.check_closed()
+            self.shrink_findings()
             if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
                 self._parallel(self.reject_one, len(CASES), self.cfg.exchange_timeout + 1.0)
                 self.rejected = True

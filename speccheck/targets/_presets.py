@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import platform
 import shlex
 import sys
 from dataclasses import dataclass
@@ -45,12 +46,18 @@ class Target:
         return not self.missing()
 
     def version(self) -> str:
+        """The server's version; "gunicorn 23.0 + uvicorn-worker 0.3" style for several
+        distributions, the Python version for servers from the standard library."""
         if not self.distribution:
-            return ""
-        try:
-            return importlib.metadata.version(self.distribution)
-        except importlib.metadata.PackageNotFoundError:
-            return ""
+            return f"stdlib {platform.python_version()}" if not self.requires and self.name != "command" else ""
+        parts = []
+        for index, name in enumerate(self.distribution.split(",")):
+            try:
+                version = importlib.metadata.version(name)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+            parts.append(version if index == 0 else f"{name} {version}")
+        return " + ".join(parts)
 
     def ensure_installed(self) -> None:
         missing = self.missing()
@@ -169,7 +176,7 @@ PRESETS: dict[str, Target] = {
             "asgi",
             (*_GUNICORN, "-k", "uvicorn_worker.UvicornWorker", "{app}"),
             ("gunicorn", "uvicorn_worker"),
-            "uvicorn-worker",
+            "gunicorn,uvicorn-worker",
             "gunicorn",
             "gunicorn with uvicorn-worker (ASGI)",
         ),

@@ -155,7 +155,7 @@ def test_interrupt_mid_run_leaves_no_process(tmp_path: Path, signum: int) -> Non
             time.sleep(0.2)
             children = _probe_children(proc.pid)
         assert children, "the server never started"
-        time.sleep(1.5)  # mid-run
+        time.sleep(3.0)  # mid-run (the first exchanges wait for the generator)
         proc.send_signal(signum)
         proc.wait(timeout=30)
     finally:

@@ -76,3 +76,18 @@ def test_hang_is_t003_and_bounded() -> None:
 
 def test_never_listening_is_t001() -> None:
     assert run("no-listen", examples=40, startup_timeout=1.5) == {"T001"}
+
+
+def test_findings_are_shrunk_to_a_small_request() -> None:
+    command = f"{{python}} {RAW} --port {{port}} --interface wsgi --defect path-undecoded {{app}}"
+    result = check_server("command", command=command, interface="wsgi", examples=150, select=["S102"])
+    (finding,) = result.violations
+    assert finding.extra["shrunk"] is True
+    request = str(finding.extra["request"])
+    head = request.split("\r\n\r\n", 1)[0].split("\r\n")
+    names = [line.split(":", 1)[0].lower() for line in head[1:]]
+    assert set(names) <= {"host", "content-length", "x-speccheck-id", "x-speccheck-plan"}
+    assert "%" in head[0]  # still a percent-escape in the path: that is what the server mishandles
+    assert len(request) < len(str(finding.extra["original_request"]))
+    assert finding.exchange is not None
+    assert finding.exchange.target in head[0]
