@@ -82,7 +82,7 @@ def test_xdist_zero_change_and_items_merge_one_report(pytester: pytest.Pytester)
 
 def test_app_target_items(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        sample_apps="""
+        target_apps="""
 def broken(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
     return [b"hi"]
@@ -93,16 +93,16 @@ from hypothesis import settings
 settings.register_profile("tiny", max_examples=5)
 """,
     )
-    args = ["--speccheck-target=sample_apps:broken", "--hypothesis-profile=tiny", "--speccheck-max-time=5", "-v"]
+    args = ["--speccheck-target=target_apps:broken", "--hypothesis-profile=tiny", "--speccheck-max-time=5", "-v"]
     result = pytester.runpytest_subprocess(*args, timeout=TIMEOUT)
     result.stdout.fnmatch_lines(
         [
-            "*speccheck::sample_apps:broken::target PASSED*",
-            "*speccheck::sample_apps:broken::delivery PASSED*",
-            "*speccheck::sample_apps:broken::interface FAILED*",
+            "*speccheck::target_apps:broken::target PASSED*",
+            "*speccheck::target_apps:broken::delivery PASSED*",
+            "*speccheck::target_apps:broken::interface FAILED*",
         ]
     )
-    result.stdout.fnmatch_lines(["speccheck app sample_apps:broken: 1 violation(s) of * interface rule(s) checked"])
+    result.stdout.fnmatch_lines(["speccheck app target_apps:broken: 1 violation(s) of * interface rule(s) checked"])
 
 
 def test_xdist_bad_lint_target_fails_cleanly(pytester: pytest.Pytester) -> None:

@@ -19,7 +19,7 @@ TESTS = """
 import pytest
 from werkzeug.test import Client
 
-from sample_apps import broken, correct
+from lint_apps import broken, correct
 
 
 def test_broken(wsgi_lint):
@@ -58,7 +58,7 @@ def test_broken_and_assertion(wsgi_lint):
 
 
 def _project(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(sample_apps=APPS, test_sample=TESTS)
+    pytester.makepyfile(lint_apps=APPS, test_sample=TESTS)
 
 
 def test_broken_fails_with_readable_message_and_correct_passes(pytester: pytest.Pytester) -> None:
@@ -193,12 +193,12 @@ def test_correct(asgi_lint):
 
 def test_findings_during_teardown_fail_the_teardown(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        sample_apps=APPS,
+        lint_apps=APPS,
         test_teardown="""
 import pytest
 from werkzeug.test import Client
 
-from sample_apps import broken
+from lint_apps import broken
 
 
 @pytest.fixture

@@ -31,19 +31,19 @@ settings.register_profile("more", max_examples=40)
 
 def test_app_mode_broken_fails_correct_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        sample_apps=APPS,
+        runner_apps=APPS,
         conftest=CONFTEST,
         test_run="""
-import sample_apps
+import runner_apps
 
 
 def test_broken(speccheck_app):
-    result = speccheck_app(sample_apps.broken, max_time=5)
+    result = speccheck_app(runner_apps.broken, max_time=5)
     assert "H103" in {v.code for v in result.violations}  # the result is there to inspect
 
 
 def test_correct(speccheck_app):
-    result = speccheck_app("sample_apps:correct", max_time=5)
+    result = speccheck_app("runner_apps:correct", max_time=5)
     assert result.violations == []
     assert result.checked
 """,
@@ -55,24 +55,24 @@ def test_correct(speccheck_app):
             "*_ test_broken _*",
             "speccheck: 1 spec violation (failing on MUST rules):",
             "  H103 content-length-matches-body ?app must?: *",
-            "      app: *sample_apps.py:* (in broken)",
-            "      replay: speccheck replay sample_apps:broken *",
-            "      seen by: speccheck_app(sample_apps:broken)",
+            "      app: *runner_apps.py:* (in broken)",
+            "      replay: speccheck replay runner_apps:broken *",
+            "      seen by: speccheck_app(runner_apps:broken)",
         ]
     )
 
 
 def test_app_mode_follows_the_hypothesis_profile(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        sample_apps=APPS,
+        runner_apps=APPS,
         conftest=CONFTEST,
         test_count="""
-import sample_apps
+import runner_apps
 
 
 def test_count(speccheck_app):
-    speccheck_app(sample_apps.correct, max_time=10)
-    print("CALLS", len(sample_apps.CALLS))
+    speccheck_app(runner_apps.correct, max_time=10)
+    print("CALLS", len(runner_apps.CALLS))
 """,
     )
 
