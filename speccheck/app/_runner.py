@@ -146,19 +146,23 @@ class _Explorer:
             self._add(Finding("T005", _signature(base), plan, harness.baseline, base))
         variants: list[Delivery] = []
         drawn = data.draw(harness.deliveries(len(body)), label="delivery")
-        if body:
-            body_only = dataclasses.replace(harness.baseline, split=drawn.split)
-            if body_only != harness.baseline:
-                variants.append(body_only)
-        scope = dataclasses.replace(drawn, split=harness.baseline.split)
-        if isinstance(scope, ASGIDelivery) and isinstance(drawn, ASGIDelivery) and not body:
-            scope = dataclasses.replace(scope, trailing_empty=drawn.trailing_empty)
+        split = drawn.split
+        if isinstance(plan, RequestPlan) and plan.chunks and data.draw(st.booleans(), label="plan chunks"):
+            split = plan.chunks  # the split the request plan itself proposes
+        body_fields: dict[str, object] = {"split": split}
+        if isinstance(drawn, ASGIDelivery):
+            body_fields["trailing_empty"] = drawn.trailing_empty
+        # One variant changes only how the body is delivered, the other only the scope/environ.
+        body_only = dataclasses.replace(harness.baseline, **body_fields)  # type: ignore[arg-type]
+        if body_only != harness.baseline and (body or isinstance(drawn, ASGIDelivery)):
+            variants.append(body_only)
+        scope = dataclasses.replace(drawn, **{name: getattr(harness.baseline, name) for name in body_fields})
         if scope != harness.baseline:
             variants.append(scope)
         seen_hang = ("T006", "disconnect") in self.findings  # each try costs a whole time limit
         if isinstance(drawn, ASGIDelivery) and body and not seen_hang and data.draw(st.integers(0, 7)) == 0:
             # The client goes away halfway through the body: the app may raise or stop, but must not hang.
-            gone = ASGIDelivery(split=drawn.split, disconnect_mid=True)
+            gone = ASGIDelivery(split=split, disconnect_mid=True)
             answer, found = harness.call(plan, gone)
             self._lint(found, plan, gone, answer)
             if answer.hung:

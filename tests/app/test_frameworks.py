@@ -25,6 +25,10 @@ KNOWN = {
     # FastAPI's validation-error handler runs jsonable_encoder over the raw body bytes and
     # raises UnicodeDecodeError for a non-UTF-8 body sent to a JSON endpoint: the app raises.
     "fastapi_app": {"T005"},
+    # Quart reads a websocket message as `event.get("bytes") or event["text"]`: an empty binary
+    # message ({"bytes": b""}, no "text" key) raises KeyError. ASGI www #receive-receive-event:
+    # text is "Optional; if missing, it is equivalent to None".
+    "quart_app": {"T005"},
 }
 # W603 on Flask is the lint's finding for werkzeug's `hasattr(stream, "readinto")` probe (the
 # attribute does not exist on the driver's stream, so werkzeug never uses it): not an app fault.
