@@ -9,7 +9,7 @@ only by the fixture, option or item that needs them.
   app-mode / server-mode conformance inside a test.
 - ``@pytest.mark.speccheck(select=, ignore=, fail_on=, side=)``: tune one test.
 - ``--speccheck-lint MODULE:ATTR``: lint an existing suite without editing a test.
-- ``--speccheck-target NAME``: server conformance as test items.
+- ``--speccheck-target NAME|MODULE:ATTR``: server or app conformance as test items.
 - ``--speccheck-report FORMAT[:PATH]``: every finding of the session as one report.
 """
 
@@ -125,14 +125,18 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
         policy_of(item)
         lint_policy = policy_of(item, zero_change=True) if installed else None
-    except UsageError as exc:
-        raise pytest.UsageError(f"speccheck: {exc}") from None
+    except UsageError as exc:  # a bad marker: this test errors, the others run
+        pytest.fail(f"speccheck: {exc}", pytrace=False)
     ledger = ledger_of(item)
     for inst in installed:
         inst.watch.skip()  # what came before this test is not its doing
         assert lint_policy is not None
         ledger.add(inst.watch, lint_policy)
-    return (yield)
+    try:
+        return (yield)
+    except BaseException:
+        after_phase(item, "setup", failed_already=True)  # shown beside the setup error
+        raise
 
 
 @pytest.hookimpl(wrapper=True)

@@ -40,7 +40,7 @@ def after_phase(item: pytest.Item, phase: str, *, failed_already: bool) -> None:
         item.add_report_section(phase, "speccheck", "\n".join(lines))
     if not failing:
         return
-    text = failure_text(failing, failing[0].policy.fail_on, phase="teardown" if phase == "teardown" else "")
+    text = failure_text(failing, failing[0].policy.fail_on, phase="" if phase == "call" else phase)
     if failed_already:
         item.add_report_section(phase, "speccheck", text)
         return

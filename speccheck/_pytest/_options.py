@@ -90,8 +90,12 @@ class Settings:
             return value if value not in (None, []) else config.getini(ini)
 
         fail_on = str(pick("speccheck_fail_on", "speccheck_fail_on") or "must")
+        if fail_on.strip().lower() not in ("must", "should", "any"):
+            raise UsageError(f"--speccheck-fail-on (ini speccheck_fail_on) takes must, should or any; got {fail_on!r}")
         side_given = pick("speccheck_side", "speccheck_side")
         side = str(side_given or "any")
+        if side.strip().lower() not in ("app", "server", "any"):
+            raise UsageError(f"--speccheck-side (ini speccheck_side) takes app, server or any; got {side!r}")
         select = split_codes(pick("speccheck_select", "speccheck_select"))
         ignore = split_codes(pick("speccheck_ignore", "speccheck_ignore"))
         policy = Policy(sides=parse_sides(side)).layered(select=select or None, ignore=ignore or None, fail_on=fail_on)

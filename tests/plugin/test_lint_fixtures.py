@@ -126,22 +126,32 @@ def test_fixture_argument(wsgi_lint):
     ignored.stdout.fnmatch_lines(["*assert [[][]] == [[]'W522'[]]*"])
 
 
-def test_bad_marker_and_bad_option_are_usage_errors(pytester: pytest.Pytester) -> None:
+def test_bad_marker_errors_its_test_and_bad_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_sample="""
 import pytest
 
 @pytest.mark.speccheck(ignore=["Z999"])
-def test_x(wsgi_lint):
+def test_bad_marker(wsgi_lint):
+    pass
+
+
+@pytest.mark.speccheck("H103")
+def test_positional_marker():
+    pass
+
+
+def test_unaffected():
     pass
 """,
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    assert result.ret != 0
-    result.stdout.fnmatch_lines(["*unknown rule code, prefix or name 'Z999'*"])
-    result = pytester.runpytest("-p", "no:cacheprovider", "--speccheck-fail-on=sometimes")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(["*speccheck: unknown rule code, prefix or name 'Z999'*"])
+    result.stdout.fnmatch_lines(["*speccheck: @pytest.mark.speccheck takes keyword arguments only*"])
+    result = pytester.runpytest("--speccheck-fail-on=sometimes")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*speccheck: --fail-on must be one of must, should, any*"])
+    result.stderr.fnmatch_lines(["*speccheck: --speccheck-fail-on (ini speccheck_fail_on) takes must, should or any*"])
 
 
 ASGI_APPS = """
