@@ -92,7 +92,7 @@ class Body:
                     break
                 yield chunk
             else:
-                self._finish(produced, normal=True)
+                self._finish(produced, True)
                 return
             for chunk in it:
                 if type(chunk) is bytes:
@@ -104,9 +104,9 @@ class Body:
             call.produced += produced
             raise
         except BaseException:
-            self._finish(produced, normal=False)
+            self._finish(produced, False)
             raise
-        self._finish(produced, normal=True)
+        self._finish(produced, True)
 
     def _counted(self, it: Iterator[Any]) -> Iterator[Any]:
         """Counts items for W525, only for iterables that have ``__len__``."""
@@ -114,7 +114,7 @@ class Body:
             self._items += 1
             yield chunk
 
-    def _finish(self, produced: int, *, normal: bool) -> None:
+    def _finish(self, produced: int, normal: bool) -> None:
         """The iteration is over (``normal``: exhausted; else an error escaped it)."""
         call = self._call
         call.produced += produced

@@ -232,8 +232,9 @@ class WSGILint:
             )
             return result
         body: Body
-        if kind is GeneratorType:  # the common streaming case: no __len__, has close()
+        if kind is GeneratorType:  # the common streaming case: no __len__, has close(), iter() is itself
             body = Body(call, result)
+            body._gen = body._run(result)
             if self.track_close:
                 body._thread = 1
                 self._open.add(body)
