@@ -24,11 +24,11 @@ from speccheck._errors import UsageError
 from speccheck._pytest._hooks import after_phase
 from speccheck._pytest._lintfix import LintFactory, ledger_of, policy_of
 from speccheck._pytest._options import Settings, add_options, settings_key
-from speccheck._pytest._runfix import ConformanceFixture
 from speccheck._pytest._session import SessionFindings, is_xdist_worker
 
 if TYPE_CHECKING:
     from speccheck._pytest._patch import Installed
+    from speccheck._pytest._runfix import ConformanceFixture
 
 __all__ = ["asgi_lint", "speccheck_app", "speccheck_server", "wsgi_lint"]
 
@@ -166,6 +166,8 @@ def speccheck_app(request: pytest.FixtureRequest) -> ConformanceFixture:
     """``result = speccheck_app(app, paths=, examples=, max_time=, seed=, select=, ignore=,
     fail_on=, side=)``: app-mode conformance of ``app`` (an object or ``"module:attr"``);
     the examples and seed follow the active hypothesis profile unless given."""
+    from speccheck._pytest._runfix import ConformanceFixture
+
     return ConformanceFixture(request, "app")
 
 
@@ -173,6 +175,8 @@ def speccheck_app(request: pytest.FixtureRequest) -> ConformanceFixture:
 def speccheck_server(request: pytest.FixtureRequest) -> ConformanceFixture:
     """``result = speccheck_server("uvicorn", examples=, max_time=, command=, interface=,
     select=, ignore=, fail_on=, side=)``: server-mode conformance of a target."""
+    from speccheck._pytest._runfix import ConformanceFixture
+
     return ConformanceFixture(request, "server")
 
 
