@@ -60,19 +60,34 @@ def scope_json(scope: Scope) -> tuple[dict[str, Any], dict[str, str]]:
     return out, types
 
 
+# Where this process is in the lifespan protocol: "none" (the server sent no lifespan
+# scope, which is its right), "starting" (startup received, complete not yet sent),
+# "started", "stopping". A request seen while "starting" breaks "A server must wait for
+# this message [lifespan.startup.complete] before it starts processing connections."
+_LIFESPAN = {"state": "none"}
+_STARTUP_DELAY = 0.3  # hold startup open a little, so a server that does not wait shows it
+_SHUTDOWN_DELAY = 0.2  # cleanup time; "A server must wait for this message before terminating."
+
+
 async def _lifespan(scope: Scope, receive: Receive, send: Send) -> None:
     events: list[str] = []
     for _ in range(2):
         message = await receive()
         kind = str(message.get("type"))
         events.append(kind)
-        if kind == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif kind == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            break
         _record_lifespan(scope, events)
-    _record_lifespan(scope, events)
+        if kind == "lifespan.startup":
+            _LIFESPAN["state"] = "starting"
+            await asyncio.sleep(_STARTUP_DELAY)
+            await send({"type": "lifespan.startup.complete"})
+            _LIFESPAN["state"] = "started"
+        elif kind == "lifespan.shutdown":
+            _LIFESPAN["state"] = "stopping"
+            await asyncio.sleep(_SHUTDOWN_DELAY)
+            events.append("shutdown-complete-sending")
+            _record_lifespan(scope, events)
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 def _record_lifespan(scope: Scope, events: list[str]) -> None:
@@ -112,6 +127,7 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
         "types": types,
         "receive": [],
         "errors": [],
+        "lifespan": _LIFESPAN["state"],
     }
 
     def publish() -> None:

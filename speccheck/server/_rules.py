@@ -335,6 +335,29 @@ RULES: tuple[Rule, ...] = (
         check=Check.CROSS,
         quote="the server or gateway must call that method upon completion of the current request",
     ),
+    # --- S5xx ASGI lifespan -----------------------------------------------------------------
+    Rule(
+        "S501",
+        "lifespan-startup-awaited",
+        M,
+        SV,
+        Spec.ASGI_LIFESPAN,
+        "startup-complete-send-event",
+        "The server handed a request to the app before the app had sent lifespan.startup.complete.",
+        check=Check.PROBE,
+        quote="A server must wait for this message before it starts processing connections.",
+    ),
+    Rule(
+        "S502",
+        "lifespan-shutdown-awaited",
+        M,
+        SV,
+        Spec.ASGI_LIFESPAN,
+        "shutdown-complete-send-event",
+        "The server terminated before the app had sent lifespan.shutdown.complete.",
+        check=Check.PROBE,
+        quote="A server must wait for this message before terminating.",
+    ),
     # --- S4xx requests the server must not hand to the application ------------------------
     Rule(
         "S401",

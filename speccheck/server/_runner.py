@@ -9,6 +9,7 @@ deadline), so it is usable as a library function and in tests.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -129,6 +130,7 @@ class _Runner:
         self.done = 0
         self.hangs = 0
         self.rejected = False
+        self.finished = False
         self.samples: dict[tuple[str, str], tuple[RequestPlan, ResponsePlan]] = {}
         self.stalled: set[str] = set()  # wrong plans this server answers by waiting
         self.delivered: dict[str, Callable[[], tuple[Exchange, dict[str, object]]]] = {}
@@ -247,6 +249,18 @@ class _Runner:
         findings: list[Finding] = []
         if obs is not None:
             findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
+        if obs is not None and obs.get("lifespan") == "starting":
+            # ASGI lifespan: "A server must wait for this message [lifespan.startup.complete]
+            # before it starts processing connections."
+            findings.append(
+                Finding(
+                    "S501",
+                    "a request reached the app while its lifespan startup was still running",
+                    "request during startup",
+                    "requests only after lifespan.startup.complete",
+                    signature="S501",
+                )
+            )
         findings += check_response(req, ident, plan, resp, obs, prev)
         findings += self.target_findings(resp, plan)
         return req, raw, resp, obs, findings
@@ -430,6 +444,7 @@ class _Runner:
             self.cfg.timings["exchanges"] = self.done
             self.check_closed()
             self.shrink_findings()
+            self.finished = not self.stop.is_set()
             if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
                 self._parallel(self.reject_one, len(CASES), self.cfg.exchange_timeout + 1.0)
                 self.rejected = True
@@ -481,7 +496,7 @@ def _server_env(probe_dir: str) -> dict[str, str]:
 
 def _codes(interface: str, rejects: bool) -> set[str]:
     codes = set(RESPONSE_CODES) | {"T001", "T002", "T003", "T004"}
-    codes |= WSGI_CODES if interface == "wsgi" else ASGI_CODES
+    codes |= WSGI_CODES if interface == "wsgi" else ASGI_CODES | {"S501"}
     if rejects:
         codes |= REJECT_CODES
     return codes
@@ -571,8 +586,41 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
                     )
                 elif runner.hangs:
                     info.target_output = proc.output()
+        if target.interface == "asgi" and runner.finished and proc.returncode != -signal.SIGKILL:
+            _check_lifespan_shutdown(session, probe_dir, target.name)
     finally:
         shutil.rmtree(probe_dir, ignore_errors=True)
+
+
+def _check_lifespan_shutdown(session: RunSession, probe_dir: str, name: str) -> None:
+    """ASGI lifespan: "A server must wait for this message [lifespan.shutdown.complete]
+    before terminating." The probe notes each lifespan event in ``lifespan-<pid>.json``
+    and takes a short moment to clean up; a record that ends at ``lifespan.shutdown`` means
+    the server exited before the app could answer. (A server that never sends lifespan
+    events, or no shutdown, is within its rights: lifespan support is optional.)"""
+    cut_short = []
+    for entry in os.listdir(probe_dir):
+        if not entry.startswith("lifespan-"):
+            continue
+        try:
+            with open(os.path.join(probe_dir, entry), encoding="utf-8") as f:
+                events = json.load(f).get("events", [])
+        except (OSError, ValueError):
+            continue
+        if "lifespan.shutdown" in events:
+            session.mark_checked({"S502"})
+            if "shutdown-complete-sending" not in events:
+                cut_short.append(entry)
+    if cut_short:
+        session.report(
+            Violation(
+                _rule("S502"),
+                f"{name} exited while the app was still handling lifespan.shutdown",
+                observed=f"{len(cut_short)} process(es) gone before lifespan.shutdown.complete",
+                expected="the server waits for lifespan.shutdown.complete",
+                signature="S502",
+            )
+        )
 
 
 def quick_codes(interface: str) -> Iterable[str]:
