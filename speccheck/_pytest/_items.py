@@ -191,7 +191,7 @@ def make_items(session: pytest.Session, targets: tuple[str, ...]) -> Iterator[Ta
         mode = mode_of(target)
         if mode == "server":
             try:
-                get_target(target)
+                get_target(target).ensure_installed()
             except UsageError as exc:
                 raise pytest.UsageError(f"speccheck: --speccheck-target: {exc}") from None
         for group in GROUPS[mode]:
