@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from report_samples import CONTROLS, IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, raw_controls
+from tests.report.report_samples import CONTROLS, IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, raw_controls
 
 from speccheck import Exchange, Violation, get_rule
 from speccheck.report import render

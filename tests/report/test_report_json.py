@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from report_samples import CONTROLS, MIXED, SCRIPT, clean_result, hostile_result
+from tests.report.report_samples import CONTROLS, MIXED, SCRIPT, clean_result, hostile_result
 
 from speccheck import Exchange, RunResult, Violation, get_rule
 from speccheck.report import render

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from junitparser import Error, Failure, JUnitXml
-from report_samples import CHECKED, IMG_PATH, SCRIPT, clean_result, hostile_result, raw_controls
+from tests.report.report_samples import CHECKED, IMG_PATH, SCRIPT, clean_result, hostile_result, raw_controls
 
 from speccheck import RunResult, Violation, get_rule
 from speccheck.report import render

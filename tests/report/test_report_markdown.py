@@ -7,7 +7,7 @@ import re
 
 import pytest
 from markdown_it import MarkdownIt
-from report_samples import IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, many_result, raw_controls
+from tests.report.report_samples import IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, many_result, raw_controls
 
 from speccheck import Exchange, Violation, get_rule
 from speccheck.report import render

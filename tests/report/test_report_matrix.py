@@ -6,7 +6,7 @@ import re
 
 import pytest
 from markdown_it import MarkdownIt
-from report_samples import SCRIPT, Page, clean_result, hostile_result, raw_controls
+from tests.report.report_samples import SCRIPT, Page, clean_result, hostile_result, raw_controls
 
 from speccheck import RunInfo, RunResult, UsageError, Violation, get_rule
 from speccheck.report import render_matrix

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from report_samples import CHECKED, MIXED, clean_result, hostile_result
+from tests.report.report_samples import CHECKED, MIXED, clean_result, hostile_result
 
 from speccheck import Location, RunResult, Violation, all_rules, get_rule
 from speccheck.report import render

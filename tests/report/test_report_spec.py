@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from report_samples import hostile_result
+from tests.report.report_samples import hostile_result
 
 import speccheck.report
 from speccheck import UsageError

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from report_samples import ANSI, CONTROLS, MARKUP, SCRIPT, clean_result, hostile_result, raw_controls
+from tests.report.report_samples import ANSI, CONTROLS, MARKUP, SCRIPT, clean_result, hostile_result, raw_controls
 from rich.console import Console
 
 from speccheck import Level, RunInfo, Violation, get_rule
