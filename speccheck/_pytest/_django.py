@@ -8,20 +8,29 @@ Django's own ``WSGIHandler`` does (status line, headers plus one ``Set-Cookie`` 
 cookie, the body) through the session's lint, and returns the response object
 unchanged. ``AsyncClientHandler`` gets the ASGI twin (as ``ASGIHandler`` sends it).
 
-Streaming responses are replayed without their body (and without a Content-Length),
+App-side findings are blamed on the view that produced the response (the replay, not
+the app, calls ``start_response``, so the lint's own blame would land on Django's test
+client). Streaming responses are replayed without their body (and without a Content-Length),
 because reading it here would consume what the test is about to read.
 """
 
 from __future__ import annotations
 
 import contextvars
+import inspect
+import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+
+from speccheck._collector import Collector
+from speccheck._violations import Location
 
 if TYPE_CHECKING:
     from speccheck._pytest._patch import Installed
 
 __all__ = ["wrap_test_client"]
+
+_DJANGO_TEST = os.sep + os.path.join("django", "test") + os.sep
 
 
 def _headers(response: Any) -> list[tuple[str, str]]:
@@ -35,6 +44,37 @@ def _headers(response: Any) -> list[tuple[str, str]]:
 
 def _status(response: Any) -> str:
     return f"{response.status_code} {response.reason_phrase}"
+
+
+def _view_location(response: Any) -> Location | None:
+    """The view that produced ``response`` (its class for class-based views)."""
+    request = getattr(response, "wsgi_request", None) or getattr(response, "asgi_request", None)
+    func = getattr(getattr(request, "resolver_match", None), "func", None)
+    target = getattr(func, "view_class", None) or func
+    if target is None:
+        return None
+    try:
+        target = inspect.unwrap(target)
+        file = inspect.getsourcefile(target)
+        line = inspect.getsourcelines(target)[1]
+    except (TypeError, OSError, ValueError):
+        return None
+    return Location(file, line, getattr(target, "__qualname__", "")) if file else None
+
+
+def _blame_the_view(collector: Collector | None, before: set[tuple[str, str]], response: Any) -> None:
+    """The replay above calls start_response, not the app, so the lint's blame lands on
+    Django's test client; an app-side finding of this request is the view's doing."""
+    if collector is None or response is None:
+        return
+    location = _view_location(response)
+    if location is None:
+        return
+    for violation in collector.violations():
+        if violation.key in before or violation.side != "app":
+            continue
+        if violation.location is None or _DJANGO_TEST in violation.location.file:
+            violation.location = location
 
 
 def _ignore_start_response(
@@ -61,6 +101,8 @@ def wrap_test_client(
                 start_response(_status(response), _headers(response))
                 return [] if response.streaming else [response.content]
 
+            collector = installed.watch.collector
+            before = {v.key for v in collector.violations()} if collector is not None else set()
             token = route.set(app)
             try:
                 body = lint(environ, _ignore_start_response)
@@ -73,6 +115,7 @@ def wrap_test_client(
                         close()
             finally:
                 route.reset(token)
+            _blame_the_view(collector, before, box[0] if box else None)
             return box[0]
 
         handler_cls.__call__ = wsgi_call
@@ -107,11 +150,14 @@ def wrap_test_client(
             async def send(message: Any) -> None:
                 return None
 
+            collector = installed.watch.collector
+            before = {v.key for v in collector.violations()} if collector is not None else set()
             token = route.set(app)
             try:
                 await lint(scope, receive, send)
             finally:
                 route.reset(token)
+            _blame_the_view(collector, before, box[0] if box else None)
             return box[0]
 
         handler_cls.__call__ = asgi_call

@@ -79,6 +79,7 @@ def test_django_test_client_wsgi(pytester: pytest.Pytester) -> None:
         [
             "*through django.core.handlers.wsgi.WSGIHandler instance, django.test.client.ClientHandler*",
             "*H103 content-length-matches-body ?app must?: *",
+            "*app: *djproj?urls.py:* (in bad)",  # blamed on the view, not on Django's test client
             "*request: GET /bad",
         ]
     )
@@ -98,6 +99,7 @@ def test_django_test_client_asgi(pytester: pytest.Pytester) -> None:
     bad_failure = out.split("_ test_async_bad _")[1]
     assert "H103 content-length-matches-body [app must]" in bad_failure
     assert "request: GET /bad" in bad_failure
+    assert "urls.py:" in bad_failure and "(in bad)" in bad_failure
     # The POST body reached the lint as the request's http.request event: no server-side failure.
     post_failure = out.split("_ test_async_post_ok _")[1].split("_ test_async_bad _")[0]
     assert "[server must]" not in post_failure.split("below the fail-on level")[0]
