@@ -59,7 +59,8 @@ class ASGIDelivery:
     message; ``disconnect_mid``: the client goes away halfway through the body messages.
     The other fields say which optional scope keys are present and with what value
     (``spec_version=""`` leaves it out; ``state=False`` is a server without lifespan state,
-    only used when the app's lifespan stored nothing there).
+    only used when the app's lifespan stored nothing there); ``omit_defaults`` leaves
+    ``body``/``more_body`` out of ``http.request`` messages where they hold their defaults.
     """
 
     split: tuple[int, ...] = ()
@@ -72,6 +73,7 @@ class ASGIDelivery:
     spec_version: str = "2.4"
     extensions: bool = False
     state: bool = True
+    omit_defaults: bool = False
 
     def validate(self) -> None:
         if self.raw_path not in ("bytes", "none", "absent"):
@@ -125,7 +127,14 @@ def body_messages(body: bytes, delivery: ASGIDelivery) -> list[Message]:
     if delivery.trailing_empty and pieces[-1]:
         pieces.append(b"")
     last = len(pieces) - 1
-    return [{"type": "http.request", "body": p, "more_body": i < last} for i, p in enumerate(pieces)]
+    messages: list[Message] = [{"type": "http.request", "body": p, "more_body": i < last} for i, p in enumerate(pieces)]
+    if delivery.omit_defaults:  # body "missing defaults to b''", more_body "missing defaults to False"
+        for message in messages:
+            if not message["body"]:
+                del message["body"]
+            if not message["more_body"]:
+                del message["more_body"]
+    return messages
 
 
 def build_scope(plan: RequestPlan, delivery: ASGIDelivery, state: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -121,7 +121,7 @@ def _checked_codes(interface: str) -> set[str]:
     from speccheck._rules import Side
 
     pack = "W" if interface == "wsgi" else "A"
-    diff = {"D002", "D004", "D006"} if interface == "wsgi" else {"D001", "D003", "D005"}
+    diff = {"D002", "D004", "D006"} if interface == "wsgi" else {"D001", "D003", "D005", "D007"}
     codes = {r.code for r in all_rules() if r.code[0] in (pack, "H") and r.side is Side.APP}
     return codes | diff | {"T005", "T006"}
 

@@ -196,7 +196,9 @@ class ASGIHarness:
         changed = changed_fields(delivery, self.baseline)
         if changed <= _BODY:
             return "D001", True
-        if changed <= _BODY | _ASGI_DEFAULTS:
+        if changed <= _BODY | {"omit_defaults"}:
+            return "D007", True
+        if changed <= _BODY | {"omit_defaults"} | _ASGI_DEFAULTS:
             return "D003", True
         return "D005", False
 

@@ -92,4 +92,17 @@ RULES: tuple[Rule, ...] = (
         quote="wsgi.multithread: This value should evaluate true if the application object may be simultaneously invoked",
         fix="Treat the wsgi.* flags as hints; answer the same request the same way.",
     ),
+    Rule(
+        code="D007",
+        name="answer-depends-on-omitted-message-key",
+        level=Level.MUST,
+        side=Side.APP,
+        spec=Spec.ASGI_WWW,
+        anchor="request-receive-event",
+        summary="The answer changed when http.request left out body or more_body where they held their defaults.",
+        check=Check.CROSS,
+        quote="more_body ... Optional; if missing defaults to False.",
+        bad="while message['more_body']: ...",
+        fix="Read message.get('body', b'') and message.get('more_body', False).",
+    ),
 )

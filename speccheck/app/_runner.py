@@ -33,7 +33,7 @@ from speccheck.traffic._websocket import websocket_sessions
 
 __all__ = ["AppRunOptions", "check_app", "examine"]
 
-DIFF_RULES = ("D001", "D002", "D003", "D004", "D005", "D006")
+DIFF_RULES = ("D001", "D002", "D003", "D004", "D005", "D006", "D007")
 
 
 @dataclass
@@ -152,6 +152,7 @@ class _Explorer:
         body_fields: dict[str, object] = {"split": split}
         if isinstance(drawn, ASGIDelivery):
             body_fields["trailing_empty"] = drawn.trailing_empty
+            body_fields["omit_defaults"] = drawn.omit_defaults
         # One variant changes only how the body is delivered, the other only the scope/environ.
         body_only = dataclasses.replace(harness.baseline, **body_fields)  # type: ignore[arg-type]
         if body_only != harness.baseline and (body or isinstance(drawn, ASGIDelivery)):

@@ -108,6 +108,7 @@ def asgi_deliveries(draw: st.DrawFn, body_size: int) -> ASGIDelivery:
         spec_version=draw(st.sampled_from(["2.4", "", "2.0", "2.3", "2.5"])),
         extensions=draw(st.booleans()),
         state=draw(st.booleans()),
+        omit_defaults=draw(st.booleans()),
     )
 
 

@@ -127,6 +127,10 @@ def test_asgi_body_messages_split_and_empty() -> None:
     assert [m["body"] for m in messages] == [b"ab", b"", b"cde", b"f", b""]
     assert [m["more_body"] for m in messages] == [True, True, True, True, False]
     assert body_messages(b"", ASGIDelivery()) == [{"type": "http.request", "body": b"", "more_body": False}]
+    assert body_messages(b"ab", ASGIDelivery(split=(0, 2), omit_defaults=True)) == [
+        {"type": "http.request", "more_body": True},
+        {"type": "http.request", "body": b"ab"},
+    ]
 
 
 def test_asgi_scope_optional_keys() -> None:

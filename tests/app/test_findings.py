@@ -21,6 +21,7 @@ BROKEN = [
     ("asgi_needs_root_path", "D003", "root_path"),
     ("asgi_needs_client", "D005", "client"),
     ("asgi_raw_path_none", "D005", "raw_path"),
+    ("asgi_needs_more_body_key", "D007", "omit_defaults"),
     ("wsgi_read_once", "D002", "split"),
     ("wsgi_needs_query_string", "D004", "empty_query"),
 ]
