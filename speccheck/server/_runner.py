@@ -57,8 +57,8 @@ from speccheck.traffic import RequestPlan
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_MAX_TIME", "RunSession", "ServerRun", "run_server"]
 
-DEFAULT_EXAMPLES = 3000
-DEFAULT_MAX_TIME = 30.0
+DEFAULT_EXAMPLES = 5000
+DEFAULT_MAX_TIME = 20.0
 _MAX_BATCH = 5_000  # requests drawn per call of the generator (it pays ~0.3 s per call)
 _MAX_HANGS = 3
 _OBS_WAIT = 1.0
