@@ -29,6 +29,10 @@ KNOWN = {
     # message ({"bytes": b""}, no "text" key) raises KeyError. ASGI www #receive-receive-event:
     # text is "Optional; if missing, it is equivalent to None".
     "quart_app": {"T005"},
+    # Litestar reads `event["body"]` (litestar/connection/request.py), so an http.request message
+    # without "body" answers 500. ASGI www #request-receive-event: body "Optional; if missing
+    # defaults to b''".
+    "litestar_app": {"D007"},
 }
 # W603 on Flask is the lint's finding for werkzeug's `hasattr(stream, "readinto")` probe (the
 # attribute does not exist on the driver's stream, so werkzeug never uses it): not an app fault.
