@@ -147,12 +147,11 @@ def _swap_class(app: Any, lint: Any, interface: str, installed: Installed) -> bo
                 _route.reset(token)
 
         call = wsgi_call
-    linted = type(
-        cls.__name__, (cls,), {"__call__": call, "__module__": cls.__module__, "__qualname__": cls.__qualname__}
-    )
+    # Empty __slots__: the same instance layout, so even slotted classes can be swapped.
+    namespace = {"__call__": call, "__module__": cls.__module__, "__qualname__": cls.__qualname__, "__slots__": ()}
     try:
-        app.__class__ = linted
-    except TypeError:
+        app.__class__ = type(cls.__name__, (cls,), namespace)
+    except TypeError:  # a final class, a C type, a metaclass that refuses: replace the attribute
         return False
 
     def undo() -> None:

@@ -116,3 +116,39 @@ def test_bad_lint_target_is_a_usage_error(pytester: pytest.Pytester) -> None:
         result = pytester.runpytest(f"--speccheck-lint={spec}")
         assert result.ret == pytest.ExitCode.USAGE_ERROR, spec
         result.stderr.fnmatch_lines([message])
+
+
+def test_instance_of_a_slotted_class_is_wrapped_in_place_and_restored(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        slotted_app="""
+class App:
+    __slots__ = ("body",)
+
+    def __init__(self):
+        self.body = b"hi"
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+        return [self.body]
+
+
+application = App()
+REFERENCE = application  # held before the session starts, like a test client would
+""",
+        test_slotted="""
+import httpx
+
+from slotted_app import REFERENCE, App
+
+
+def test_through_an_old_reference():
+    assert type(REFERENCE) is not App and isinstance(REFERENCE, App)
+    client = httpx.Client(transport=httpx.WSGITransport(app=REFERENCE), base_url="http://testserver")
+    client.get("/")
+""",
+    )
+    pytester.syspathinsert()
+    result = pytester.runpytest("--speccheck-lint=slotted_app:application")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*through slotted_app.App instance*", "*H103 content-length-matches-body*"])
+    assert (pytester.path / "restored.txt").read_text() == "True"  # undone when the session ended
