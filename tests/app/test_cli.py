@@ -92,3 +92,14 @@ def test_replay_usage_errors(tmp_path: Path) -> None:
     empty.write_text('{"violations": []}')
     run = speccheck("replay", str(empty))
     assert run.returncode == 2 and "no replayable finding" in run.stderr
+
+
+def test_lifespan_startup_failure_is_exit_2(tmp_path: Path) -> None:
+    run = speccheck("app", "fixtures.apps.bad.lifespan_fails:app", "--quiet", "--report", "json:-")
+    assert run.returncode == 2
+    assert "the app did not start: lifespan.startup.failed: database unreachable" in run.stderr
+    report = f"json:{tmp_path / 'r.json'}"
+    skipped = speccheck(
+        "app", "fixtures.apps.bad.lifespan_fails:app", "--quiet", "--no-lifespan", "--examples", "5", "--report", report
+    )
+    assert skipped.returncode == 1  # without lifespan it runs, and every request raises (T005)
