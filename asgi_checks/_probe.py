@@ -98,7 +98,7 @@ def _record_lifespan(scope: Scope, events: list[str]) -> None:
     path = os.path.join(directory, f"lifespan-{os.getpid()}.json")
     try:
         with open(path, "w", encoding="utf-8") as f:
-            json.dump(data, f)
+            f.write(json.dumps(data))
     except OSError:
         pass
 

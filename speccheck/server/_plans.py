@@ -127,7 +127,7 @@ def write_observation(ident: str, observation: dict[str, Any]) -> None:
     path = os.path.join(directory, f"{ident}.obs.json")
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(observation, f)
+        f.write(json.dumps(observation))  # the C encoder; json.dump streams through the Python one
     os.replace(tmp, path)
 
 

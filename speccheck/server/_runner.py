@@ -342,7 +342,8 @@ class _Runner:
     def target_findings(self, resp: WireResponse, plan: ResponsePlan) -> list[Finding]:
         if resp.outcome in ("ok", "invalid") or resp.raw:
             return []  # a response, even a cut-short one, is judged by the response oracles
-        if not self.proc.alive():
+        # A dying server resets connections a moment before its exit is visible: give it that moment.
+        if not self.proc.alive() or self.proc.wait(0.3) is not None:
             self.stop.set()
             return []  # reported once, as T002, by the run
         if plan.wrong or plan.raise_after is not None:
