@@ -24,6 +24,7 @@ BROKEN = [
     ("asgi_needs_more_body_key", "D007", "omit_defaults"),
     ("wsgi_read_once", "D002", "split"),
     ("wsgi_needs_query_string", "D004", "empty_query"),
+    ("wsgi_needs_multithread", "D006", "multithread"),
 ]
 CORRECT = ["asgi_correct", "wsgi_correct", "asgi_ws_correct"]
 
