@@ -191,3 +191,33 @@ def test_several_targets_write_one_report_each_and_the_matrix(
     assert "wsgiref" in matrix
     s301 = next(line for line in matrix.splitlines() if "S301" in line)
     assert "fail" in s301  # uvicorn keeps the connection after CL+TE (RFC 9112 6.1)
+
+
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_command_template_against_a_correct_server_exits_0(
+    interface: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = ROOT / "fixtures" / "servers" / "rawserver.py"
+    command = f"{{python}} {raw} --port {{port}} --interface {interface} {{app}}"
+    report = tmp_path / "r.json"
+    code = main(
+        [
+            "server",
+            "--command",
+            command,
+            "--interface",
+            interface,
+            "--examples",
+            "150",
+            "--quiet",
+            "--select",
+            "S,T",
+            "--report",
+            f"json:{report}",
+        ]
+    )
+    data = json.loads(report.read_text())
+    assert data["violations"] == []
+    assert code == 0
+    assert data["summary"]["target"] == command
+    assert data["summary"]["interface"] == interface
