@@ -146,6 +146,17 @@ def test_through_an_old_reference():
     client = httpx.Client(transport=httpx.WSGITransport(app=REFERENCE), base_url="http://testserver")
     client.get("/")
 """,
+        conftest="""
+import os
+
+
+def pytest_unconfigure(config):
+    import slotted_app
+
+    restored = type(slotted_app.application) is slotted_app.App
+    with open(os.path.join(os.path.dirname(__file__), "restored.txt"), "w") as fh:
+        fh.write(str(restored))
+""",
     )
     pytester.syspathinsert()
     result = pytester.runpytest("--speccheck-lint=slotted_app:application")
