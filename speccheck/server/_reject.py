@@ -89,6 +89,37 @@ def _cl_te(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     return []
 
 
+def _folded_value(obs: dict[str, Any]) -> str | None:
+    env = obs.get("environ")
+    if isinstance(env, dict):
+        value = env.get("HTTP_X_FOLD")
+        return value if isinstance(value, str) else None
+    for pair in (obs.get("scope") or {}).get("headers") or ():
+        if str(pair[0]).lower() == "x-fold":
+            return str(pair[1])
+    return None
+
+
+def _obs_fold(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+    # RFC 9112 5.2: a server "MUST either reject the message by sending a 400 (Bad Request) ...
+    # or replace each received obs-fold with one or more SP octets prior to interpreting the
+    # field value". Delivering it is fine when the fold became spaces.
+    if obs is None:
+        return []
+    value = _folded_value(obs)
+    if value is not None and "\r" not in value and "\n" not in value and value.startswith("a") and value.endswith("b"):
+        return []
+    return [
+        Finding(
+            "S408",
+            "a header with obs-fold reached the app without the fold replaced by spaces",
+            show(value),
+            "'a b' (fold as SP), or a 400",
+            signature="S408",
+        )
+    ]
+
+
 CASES: tuple[RejectCase, ...] = (
     RejectCase(
         "S401",
@@ -127,6 +158,18 @@ CASES: tuple[RejectCase, ...] = (
         _delivered("S406", "a request with two Host lines"),
     ),
     RejectCase(
+        "S407",
+        "invalid-content-length",
+        b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Content-Length: +5\r\n\r\nabcde",
+        _delivered("S407", "a request with an invalid Content-Length (+5)"),
+    ),
+    RejectCase(
+        "S408",
+        "obs-fold",
+        b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}x-fold: a\r\n b\r\n\r\n",
+        _obs_fold,
+    ),
+    RejectCase(
         "S302",
         "content-length-and-chunked",
         b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -136,7 +179,7 @@ CASES: tuple[RejectCase, ...] = (
     ),
 )
 
-REJECT_CODES = frozenset({"S301", "S302", "S401", "S402", "S403", "S404", "S405", "S406"})
+REJECT_CODES = frozenset({"S301", "S302", "S401", "S402", "S403", "S404", "S405", "S406", "S407", "S408"})
 _FOLLOW_UP = b"GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 

@@ -425,6 +425,28 @@ RULES: tuple[Rule, ...] = (
         check=PR,
         quote="and to any request message that contains more than one Host header field line",
     ),
+    Rule(
+        "S407",
+        "reject-invalid-content-length",
+        M,
+        SV,
+        R12,
+        "section-6.3",
+        "A request whose Content-Length is not a plain decimal number (e.g. +5) reached the application.",
+        check=PR,
+        quote="the message framing is invalid and the recipient MUST treat it as an unrecoverable error",
+    ),
+    Rule(
+        "S408",
+        "obs-fold-rejected-or-replaced",
+        M,
+        SV,
+        R12,
+        "section-5.2",
+        "A header continued on the next line (obs-fold) reached the application without the fold replaced by spaces.",
+        check=PR,
+        quote="MUST either reject the message by sending a 400 (Bad Request) ... or replace each received obs-fold with one or more SP octets",
+    ),
 )
 
 CODES: frozenset[str] = frozenset(r.code for r in RULES)

@@ -30,6 +30,10 @@ HEAD_BODY = "S204"
 # with a 400 (Bad Request)" (two different Content-Length values); 5.1: "A server MUST reject
 # ... any received request message that contains whitespace between a header field name and colon".
 TWO_CLS, SPACE_COLON = "S401", "S404"
+# RFC 9112 6.3: Content-Length is 1*DIGIT ("+5" is invalid framing: 400 and close); 5.2: a
+# server "MUST either reject the message ... or replace each received obs-fold with one or
+# more SP octets" (wsgiref hands the app "a\r\n b", cheroot loses the first line).
+BAD_CL, FOLD = "S407", "S408"
 # RFC 9110 6.4.1 (204/304 have no content), RFC 9112 6.3 (framing), RFC 9110 5.5 (CR/LF in values)
 NO_CONTENT, FRAMING, CRLF = "S205", "S206", "S207"
 
@@ -51,20 +55,20 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     "waitress": ({NO_HOST, TWO_HOSTS}, {HEAD_BODY, "S104"}),
     # wsgiref: HTTP/1.0, no HEAD handling, no header validation, no chunked support.
     "wsgiref": (
-        {"S302", TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS},
+        {"S302", TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD},
         {HEAD_BODY, "S104", NO_CONTENT, FRAMING, CRLF},
     ),
     # werkzeug's dev server (http.server underneath): lossy PATH_INFO for non-UTF-8 bytes,
     # app bodies on HEAD/204/304 and past a wrong Content-Length, CR/LF passed through.
     "werkzeug": (
-        {TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS},
+        {TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS, BAD_CL},
         {"S102", HEAD_BODY, NO_CONTENT, FRAMING, CRLF},
     ),
     # cheroot additionally keeps only the last of duplicate request headers (S109), leaves
     # some escapes undecoded in PATH_INFO (S102) and does not drain unread request bodies
     # (the body is then parsed as the next request: S206).
     "cheroot": (
-        {TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS},
+        {TWO_CLS, NO_HOST, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD},
         {"S102", "S109", HEAD_BODY, NO_CONTENT, FRAMING, CRLF, CL_TE},
     ),
     # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2").
