@@ -3,5 +3,3 @@ changes, in a subprocess where a run patches classes, loads Django settings, sel
 hypothesis profile or starts xdist workers)."""
 
 from __future__ import annotations
-
-pytest_plugins = ["pytester"]
