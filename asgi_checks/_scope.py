@@ -102,8 +102,10 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
         if version not in _HTTP_VERSIONS or type(version) is not str:
             report("A201", "http_version is not '1.0', '1.1' or '2'", observed=repr(version)[:40], expected="'1.1'")
         method = get("method")
-        if type(method) is not str or method.upper() != method or not method:
-            report("A202", "method is not an uppercased str", observed=repr(method)[:40], expected="'GET'")
+        if type(method) is not str or not method:
+            report("A202", "method is missing, empty or not a str", observed=repr(method)[:40], expected="'GET'")
+        elif method.upper() != method:
+            report("A214", "method is not uppercased", observed=repr(method)[:40], expected=repr(method.upper())[:40])
     elif version is not None and (type(version) is not str or version not in _WS_VERSIONS):
         report("A401", "websocket http_version is not '1.1' or '2'", observed=repr(version)[:40], expected="'1.1'")
     scheme = get("scheme")

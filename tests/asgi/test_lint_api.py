@@ -75,7 +75,7 @@ def test_raise_mode_server_violation_comes_before_the_app_runs() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         calls.append("called")
 
-    outcome = run_sync(ASGILint(app, mode="raise"), http_scope(method="get"), REQ)
+    outcome = run_sync(ASGILint(app, mode="raise"), http_scope(method=b"GET"), REQ)
     assert isinstance(outcome.error, ServerSpecViolation)
     assert outcome.error.violation.code == "A202"
     assert calls == []
