@@ -214,9 +214,11 @@ class _Exchange:
 
     def answer(self) -> Answer:
         if self.status is None:
-            return Answer(error="RuntimeError: the app returned without starting a response")
+            return Answer(500, note="the app returned without starting a response; a server answers 500")
         if not self.complete:
-            return Answer(error="RuntimeError: the app returned before finishing its response body")
+            return Answer(
+                500, note="the app returned before finishing its response body; a server closes the connection"
+            )
         return Answer(self.status, tuple(self.headers), b"".join(self.body))
 
 

@@ -242,19 +242,21 @@ class _Response:
         self.headers = list(headers)
         return self.write
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray) -> None:
         if self.status is None:
             raise AssertionError("write() before start_response()")
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"write() takes bytes, got {type(data).__name__} (PEP 3333: bytestrings only)")
         self.sent = True
         self.body.append(bytes(data))
 
     def answer(self) -> Answer:
         if self.status is None:
-            return Answer(error="AssertionError: the app returned without calling start_response()")
+            return Answer(500, note="the app returned without calling start_response(); a server answers 500")
         try:
             status = int(str(self.status)[:3])
         except ValueError:
-            return Answer(error=f"AssertionError: status {self.status!r} does not start with a number")
+            return Answer(500, note=f"status {self.status!r} does not start with a number; a server answers 500")
         headers = tuple((str(n).lower(), str(v)) for n, v in self.headers)
         return Answer(status, headers, b"".join(self.body))
 
@@ -264,7 +266,15 @@ def _call(app: WSGIApp, environ: dict[str, Any]) -> Answer:
     try:
         result = app(environ, response.start_response)
         try:
-            for chunk in result:
+            chunks: Iterable[object] = result
+            for chunk in chunks:
+                if chunk and response.status is None:
+                    return Answer(
+                        500, note="the app produced body bytes before calling start_response(); a server answers 500"
+                    )
+                if not isinstance(chunk, (bytes, bytearray)):
+                    # "the application must yield bytestrings": a server gives up with a 500
+                    return Answer(500, note=f"the app yielded {type(chunk).__name__}, not bytes; a server answers 500")
                 if chunk:
                     response.write(chunk)
         finally:

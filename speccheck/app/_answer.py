@@ -61,6 +61,7 @@ class Answer:
     location: Location | None = field(default=None, compare=False)
     hung: bool = False
     traceback: str = field(default="", compare=False)
+    note: str = field(default="", compare=False)  # why the driver answered 500 for the app
 
     @property
     def failed(self) -> bool:
@@ -79,6 +80,8 @@ class Answer:
             return "no answer (hung)"
         if self.error:
             return f"raised {self.error}"
+        if self.note:
+            return f"{self.status} ({self.note})"
         preview = self.body[:40]
         more = "..." if len(self.body) > 40 else ""
         return f"{self.status}, {len(self.body)} byte body {preview!r}{more}"

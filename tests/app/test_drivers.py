@@ -213,3 +213,16 @@ def test_asgi_lifespan_failure_is_reported() -> None:
         assert driver.startup() == "lifespan.startup.failed: no database"
     finally:
         driver.close()
+
+
+def test_wsgi_misuse_is_a_500_not_a_crash() -> None:
+    def no_start(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return [b"x"]
+
+    def text_body(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[Any]:
+        start_response("200 OK", [])
+        return ["text"]
+
+    for app in (no_start, text_body):
+        answer = deliver_wsgi(app, POST)
+        assert answer.status == 500 and not answer.error and answer.note, answer
