@@ -30,7 +30,8 @@ from speccheck._run import RunInfo
 from speccheck.server._check import LocalSession
 from speccheck.server._plans import write_plan
 from speccheck.server._responses import PLANS
-from speccheck.server._runner import ServerRun, _probe_tmpdir, _server_env, run_server
+from speccheck.server._runner import ServerRun, run_server
+from speccheck.server._support import _probe_tmpdir, _server_env
 from speccheck.targets import ServerProcess, free_port, get_target
 from speccheck.traffic import RequestPlan, requests
 
