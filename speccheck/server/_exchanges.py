@@ -136,8 +136,9 @@ class Exchanges:
                 violation = Violation.from_dict(item)
             except (UsageError, KeyError, ValueError, TypeError):
                 continue
-            if violation.exchange is None:
-                violation.exchange = exchange
+            # The lint inside the server rebuilt the request from the environ/scope; the
+            # bytes we sent (and their replay line) are the better reproduction.
+            violation.exchange = exchange
             self.session.report(violation)
 
     def observe(self, ident: str, from_probe: bool) -> dict[str, Any] | None:
