@@ -97,8 +97,11 @@ class InputWrapper:
 
     def __getattr__(self, name: str) -> Any:
         # "must not use any other methods or attributes of the input or errors objects."
+        # Only a lookup that succeeds is a use: a `hasattr()` probe for a missing
+        # attribute (werkzeug asks for `readinto`) just gets its AttributeError.
+        value = getattr(self._inner, name)
         self._call.app("W603", f"the app used wsgi.input.{name}", signature=f"input.{name}")
-        return getattr(self._inner, name)
+        return value
 
 
 class ErrorsWrapper:
@@ -145,5 +148,6 @@ class ErrorsWrapper:
         return self._inner.close()
 
     def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
         self._call.app("W603", f"the app used wsgi.errors.{name}", signature=f"errors.{name}")
-        return getattr(self._inner, name)
+        return value

@@ -131,3 +131,40 @@ def test_close_after_client_disconnect_under_wsgiref() -> None:
     while thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert lint.finish() == []
+
+
+class _NoReadinto(Server):
+    """A correct server whose input stream has only the PEP's methods."""
+
+    def input(self, body: bytes) -> Any:
+        class Stream:
+            def __init__(self) -> None:
+                self._inner = io.BytesIO(body)
+                self.read = self._inner.read
+                self.readline = self._inner.readline
+                self.readlines = self._inner.readlines
+
+            def __iter__(self) -> Iterator[bytes]:
+                return iter(self._inner)
+
+        return Stream()
+
+
+def test_probing_for_a_missing_attribute_is_not_a_use() -> None:
+    """werkzeug asks `hasattr(stream, "readinto")`; only an attribute that exists is used (W603)."""
+
+    def probing(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        assert not hasattr(environ["wsgi.input"], "readinto")
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["wsgi.input"].read()]
+
+    assert codes(_NoReadinto(), probing) == []
+
+
+def test_using_an_existing_extra_attribute_is_reported() -> None:
+    def seeking(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        environ["wsgi.input"].seek(0)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    assert codes(STRICT, seeking) == ["W603"]
