@@ -280,14 +280,18 @@ class Exchanges:
     def target_findings(self, resp: WireResponse, plan: ResponsePlan) -> list[Finding]:
         if resp.outcome in ("ok", "invalid") or resp.raw:
             return []  # a response, even a cut-short one, is judged by the response oracles
-        # A dying server resets connections a moment before its exit is visible: give it that moment.
-        if not self.proc.alive() or self.proc.wait(0.3) is not None:
+        if not self.proc.alive():
             self.stop.set()
             return []  # reported once, as T002, by the run
         if plan.wrong or plan.raise_after is not None:
             if resp.outcome == "timeout":
                 self.stalled.add(plan.name)  # waiting for bytes the app never sent: don't pay that again
             return []  # the app misbehaved on purpose: closing or giving up is the server's right
+        # A dying server resets connections a moment before its exit is visible: give it that
+        # moment (only here, on a valid exchange that got no response: rare on a live server).
+        if resp.outcome != "timeout" and self.proc.wait(0.3) is not None:
+            self.stop.set()
+            return []
         if resp.outcome == "timeout":
             with self.lock:
                 self.hangs += 1
