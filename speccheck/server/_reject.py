@@ -120,6 +120,25 @@ def _obs_fold(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     ]
 
 
+def _unknown_version(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+    # RFC 9110 15.6.6 lets a server answer 505 to a major version it does not support; one
+    # that hands the request to an ASGI app must still say "1.0", "1.1" or "2" (ASGI www).
+    if obs is None or "scope" not in obs:
+        return []
+    version = (obs.get("scope") or {}).get("http_version")
+    if version in ("1.0", "1.1", "2"):
+        return []
+    return [
+        Finding(
+            "S116",
+            "a request line with HTTP/3.0 reached the app with an http_version ASGI does not allow",
+            show(version),
+            "'1.0', '1.1' or '2' (or a 505)",
+            signature="unknown-version",
+        )
+    ]
+
+
 CASES: tuple[RejectCase, ...] = (
     RejectCase(
         "S401",
@@ -168,6 +187,12 @@ CASES: tuple[RejectCase, ...] = (
         "obs-fold",
         b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}x-fold: a\r\n b\r\n\r\n",
         _obs_fold,
+    ),
+    RejectCase(
+        "S116",
+        "unknown-http-version",
+        b"GET /reject HTTP/3.0\r\nHost: 127.0.0.1\r\n{ids}\r\n",
+        _unknown_version,
     ),
     RejectCase(
         "S302",

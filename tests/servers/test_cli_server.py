@@ -80,7 +80,7 @@ def test_uvicorn_end_to_end_writes_report(tmp_path: Path, capsys: pytest.Capture
     )
     data = json.loads(report.read_text())
     codes = {v["code"] for v in data["violations"]}
-    assert codes == {"S301"}  # RFC 9112 6.1, see test_real_servers
+    assert codes == {"S301", "S116"}  # RFC 9112 6.1 and ASGI http_version, see test_real_servers
     assert code == 1
     assert data["summary"]["exchanges"] == 200
     assert data["summary"]["versions"]["target"]  # uvicorn's version
@@ -98,7 +98,7 @@ def test_fail_on_and_ignore_give_exit_0(tmp_path: Path) -> None:
             "--select",
             "S,T",
             "--ignore",
-            "S301",
+            "S301,S116",
             "--report",
             f"json:{tmp_path / 'r.json'}",
         ]

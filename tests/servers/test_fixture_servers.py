@@ -55,13 +55,10 @@ def test_correct_twin_is_silent(interface: str) -> None:
         ("truncate", "wsgi", "S203"),
         ("leak-204", "wsgi", "S205"),  # RFC 9110 6.4.1: 204 has no content
         ("keep-cl-te", "wsgi", "S301"),  # RFC 9112 6.1: close after CL+TE
-        ("no-close", "wsgi", "S303"),
+        ("no-close", "wsgi", "S303"),  # PEP 3333: close() must be called on the iterable
         ("lenient-cl", "wsgi", "S407"),  # RFC 9112 6.3: Content-Length is 1*DIGIT, else 400
-        (
-            "keep-fold",
-            "wsgi",
-            "S408",
-        ),  # RFC 9112 5.2: obs-fold rejected or replaced by SP  # PEP 3333: close() must be called on the iterable
+        ("keep-fold", "wsgi", "S408"),  # RFC 9112 5.2: obs-fold rejected or replaced by SP
+        ("any-version", "asgi", "S116"),  # ASGI: http_version is one of "1.0", "1.1", "2"
         ("no-startup-wait", "asgi", "S501"),  # lifespan: wait for startup.complete
         ("no-shutdown-wait", "asgi", "S502"),  # lifespan: wait for shutdown.complete
     ],

@@ -34,15 +34,18 @@ TWO_CLS, SPACE_COLON = "S401", "S404"
 # server "MUST either reject the message ... or replace each received obs-fold with one or
 # more SP octets" (wsgiref hands the app "a\r\n b", cheroot loses the first line).
 BAD_CL, FOLD = "S407", "S408"
+# ASGI www: http_version is 'One of "1.0", "1.1" or "2"'. h11-based servers hand a request line
+# saying HTTP/3.0 to the app as "3.0"; granian says "1" for HTTP/1.0.
+ASGI_VERSION = "S116"
 # RFC 9110 6.4.1 (204/304 have no content), RFC 9112 6.3 (framing), RFC 9110 5.5 (CR/LF in values)
 NO_CONTENT, FRAMING, CRLF = "S205", "S206", "S207"
 
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
-    "uvicorn": ({CL_TE}, set()),
+    "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
     "uvicorn-httptools": ({NO_HOST, TWO_HOSTS}, set()),
     "gunicorn-uvicorn": ({NO_HOST, TWO_HOSTS}, set()),
-    "hypercorn": ({CL_TE}, set()),
+    "hypercorn": ({CL_TE, ASGI_VERSION}, set()),
     # hypercorn's WSGI adapter: uppercases the method (CGI: case-sensitive, S101), builds
     # PATH_INFO from the UTF-8-decoded path (bytes that are not UTF-8 are lost, S102) and
     # answers 500 when the app returns an empty body (S201).
@@ -74,7 +77,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
         {"S102", "S109", HEAD_BODY, NO_CONTENT, FRAMING, CRLF, CL_TE},
     ),
     # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2").
-    "granian": ({NO_HOST, TWO_HOSTS}, {"S116", FRAMING}),
+    "granian": ({NO_HOST, TWO_HOSTS, ASGI_VERSION}, {FRAMING}),
     # granian-wsgi: SERVER_PROTOCOL "HTTP/1" for 1.0, non-ASCII header values emptied,
     # a bad chunk size delivered as an empty complete body (S402, a SHOULD).
     "granian-wsgi": ({"S402", NO_HOST, TWO_HOSTS}, {"S106", "S109", FRAMING}),
