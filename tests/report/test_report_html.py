@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from tests.report.report_samples import CONTROLS, IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, raw_controls
 
 from speccheck import Exchange, Violation, get_rule
 from speccheck.report import render
+from tests.report.report_samples import (
+    CONTROLS,
+    IMG_PATH,
+    MARKUP,
+    SCRIPT,
+    Page,
+    clean_result,
+    hostile_result,
+    raw_controls,
+)
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from tests.report.report_samples import CONTROLS, MIXED, SCRIPT, clean_result, hostile_result
 
 from speccheck import Exchange, RunResult, Violation, get_rule
 from speccheck.report import render
+from tests.report.report_samples import CONTROLS, MIXED, SCRIPT, clean_result, hostile_result
 
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "report-schema.json"
 

@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from junitparser import Error, Failure, JUnitXml
-from tests.report.report_samples import CHECKED, IMG_PATH, SCRIPT, clean_result, hostile_result, raw_controls
 
 from speccheck import RunResult, Violation, get_rule
 from speccheck.report import render
+from tests.report.report_samples import CHECKED, IMG_PATH, SCRIPT, clean_result, hostile_result, raw_controls
 
 
 def _suite(result: RunResult) -> ET.Element:

@@ -7,11 +7,20 @@ import re
 
 import pytest
 from markdown_it import MarkdownIt
-from tests.report.report_samples import IMG_PATH, MARKUP, SCRIPT, Page, clean_result, hostile_result, many_result, raw_controls
 
 from speccheck import Exchange, Violation, get_rule
 from speccheck.report import render
 from speccheck.report._markdown import fence, md
+from tests.report.report_samples import (
+    IMG_PATH,
+    MARKUP,
+    SCRIPT,
+    Page,
+    clean_result,
+    hostile_result,
+    many_result,
+    raw_controls,
+)
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 

@@ -6,11 +6,11 @@ import re
 
 import pytest
 from markdown_it import MarkdownIt
-from tests.report.report_samples import SCRIPT, Page, clean_result, hostile_result, raw_controls
 
 from speccheck import RunInfo, RunResult, UsageError, Violation, get_rule
 from speccheck.report import render_matrix
 from speccheck.report._matrix import matrix_cells
+from tests.report.report_samples import SCRIPT, Page, clean_result, hostile_result, raw_controls
 
 
 def _results() -> list[RunResult]:

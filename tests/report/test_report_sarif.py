@@ -8,11 +8,11 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from tests.report.report_samples import CHECKED, MIXED, clean_result, hostile_result
 
 from speccheck import Location, RunResult, Violation, all_rules, get_rule
 from speccheck.report import render
 from speccheck.report._sarif import render_sarif
+from tests.report.report_samples import CHECKED, MIXED, clean_result, hostile_result
 
 SCHEMA_PATH = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
 

@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from tests.report.report_samples import hostile_result
 
 import speccheck.report
 from speccheck import UsageError
@@ -23,6 +22,7 @@ from speccheck.report import (
     render,
     write_reports,
 )
+from tests.report.report_samples import hostile_result
 
 
 def test_exports() -> None:

@@ -6,13 +6,13 @@ import io
 import json
 from pathlib import Path
 
-from tests.report.report_samples import ANSI, CONTROLS, MARKUP, SCRIPT, clean_result, hostile_result, raw_controls
 from rich.console import Console
 
 from speccheck import Level, RunInfo, Violation, get_rule
 from speccheck._events import EventBus, ExchangeChecked, RunFinished, RunStarted, ViolationFound
 from speccheck.report import ReportSpec, ReportWriter, TerminalHandler, render
 from speccheck.report._terminal import render_terminal
+from tests.report.report_samples import ANSI, CONTROLS, MARKUP, SCRIPT, clean_result, hostile_result, raw_controls
 
 
 def test_grouped_by_side_then_rule() -> None:
