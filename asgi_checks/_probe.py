@@ -17,6 +17,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from asgi_checks import _probe_ws as _ws
 from speccheck.server._plans import ID_HEADER, PLAN_HEADER, load_plan, probe_dir, write_observation
 
 __all__ = ["app"]
@@ -199,10 +200,14 @@ def _lint_findings() -> list[dict[str, Any]]:
 
 async def probe(scope: Scope, receive: Receive, send: Send) -> None:
     kind = scope.get("type")
-    if kind == "lifespan":
+    if _ws.VARIANT:  # a lifespan variation (its own server start): asgi_checks._probe_ws serves it all
+        await _ws.variant(scope, receive, send)
+    elif kind == "lifespan":
         await _lifespan(scope, receive, send)
     elif kind == "http":
         await _http(scope, receive, send)
+    elif kind == "websocket":
+        await _ws.websocket(scope, receive, send)
 
 
 def _wrap() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
