@@ -8,12 +8,12 @@ from asgi_checks._exchange import exchange_from_scope
 from asgi_checks._headers import HeaderScan
 from asgi_checks._rules import RULE
 from asgi_checks._values import problems
-from speccheck._location import app_location
+from speccheck._location import app_location, code_location
 from speccheck._rules import Side
 from speccheck._sink import Sink
 from speccheck._violations import Exchange, Location
 
-__all__ = ["INVALID_EVENT", "Connection", "ScopeReporter", "report_response_headers"]
+__all__ = ["INVALID_EVENT", "Connection", "ScopeReporter", "app_code_location", "report_response_headers"]
 
 # Findings that make an event invalid in the sense of asgi.rst "Error Handling" ("missing
 # keys an event type should have, or with wrong Python types"): the server should raise.
@@ -44,11 +44,12 @@ _VALUE_WORDS = {
 class ScopeReporter:
     """Reports against one scope; the exchange is built only when something is reported."""
 
-    __slots__ = ("_exchange", "invalid", "scope", "sink")
+    __slots__ = ("_exchange", "app", "invalid", "scope", "sink")
 
     def __init__(self, sink: Sink, scope: Any) -> None:
         self.sink = sink
         self.scope = scope
+        self.app: Any = None  # the wrapped app: where app findings point once it has returned
         self._exchange: Exchange | None = None
         self.invalid = False  # an event of the wrong shape was seen (for A108)
 
@@ -68,13 +69,16 @@ class ScopeReporter:
         where: Location | bool | None = True,
     ) -> None:
         """Report ``code``; app-side findings get the app's source line unless ``where``
-        is a `Location` (given) or None (the app is not on the stack, e.g. after it returned)."""
+        is a `Location` (given) or None (the app is not on the stack, e.g. after it
+        returned: then the app's own code location, where it is defined)."""
         if code in INVALID_EVENT:
             self.invalid = True
         if code not in self.sink.enabled:
             return
         rule = RULE[code]
         location = (app_location() if rule.side is Side.APP else None) if where is True else where or None
+        if where is None and rule.side is Side.APP and self.app is not None:
+            location = app_code_location(self.app)
         self.sink.report(
             rule,
             message,
@@ -135,6 +139,12 @@ class Connection(ScopeReporter):
                 signature=f"{kind}:{path}:{what}",
             )
         return kind
+
+
+def app_code_location(app: Any) -> Location | None:
+    """Where ``app`` is defined: its function, its class's ``__call__``, or (for an ASGI2
+    class) the ``__call__`` of the instances it makes."""
+    return code_location(app) or code_location(getattr(app, "__call__", None))  # noqa: B004 - the method
 
 
 def report_response_headers(conn: ScopeReporter, result: HeaderScan, what: str, *, http_rules: bool) -> None:

@@ -42,6 +42,7 @@ class HTTPConnection(Connection):
     __slots__ = (
         "declared",
         "extensions",
+        "files",
         "gone",
         "gone_midway",
         "h101",
@@ -54,6 +55,7 @@ class HTTPConnection(Connection):
         "sent",
         "status",
         "trailer_names",
+        "typed",
         "warned_706",
     )
 
@@ -67,6 +69,8 @@ class HTTPConnection(Connection):
         self.trailer_names: set[bytes] = set()
         self.status = 200
         self.declared: int | None = None
+        self.typed = False  # a content-type header was sent (A610)
+        self.files: list[Any] = []  # zerocopysend file objects (A613)
         self.sent = 0
         self.opaque = False  # zerocopysend / pathsend: byte count unknown
         self.h101 = self.h103 = False
@@ -144,6 +148,8 @@ class HTTPConnection(Connection):
             self._check_length()
 
     def finish(self, failed: bool) -> None:
+        if self.files and not failed:
+            _http_ext.closed_files(self)
         if failed or self.gone or self.broken or self.send_failed:
             return
         if self.state in _OPEN_STATES:
@@ -182,6 +188,8 @@ class HTTPConnection(Connection):
                 self.report("H108", f"connection-specific header {text} set by the app", observed=text, signature=text)
             elif lower == b"content-length":
                 lengths.append(value.strip())
+            elif lower == b"content-type":
+                self.typed = True
             elif lower == b"trailer":
                 self.trailer_names.update(part.strip().lower() for part in value.split(b","))
         if lengths:

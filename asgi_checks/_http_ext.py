@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from asgi_checks._conn import report_response_headers
 from asgi_checks._headers import NO_HEADERS, scan
+from speccheck._http import content_forbidden
 
 if TYPE_CHECKING:
     from asgi_checks._http_conn import HTTPConnection
 
-__all__ = ["debug", "early_hint", "pathsend", "push", "trailers", "zerocopy"]
+__all__ = ["closed_files", "debug", "early_hint", "pathsend", "push", "trailers", "zerocopy"]
 
 
 def zerocopy(conn: HTTPConnection, msg: dict[str, Any]) -> str:
@@ -25,6 +26,8 @@ def zerocopy(conn: HTTPConnection, msg: dict[str, Any]) -> str:
     file = msg.get("file")
     if not _has_fd(file):
         conn.report("A604", "zerocopysend file has no fileno()", observed=type(file).__name__, expected="file object")
+    elif len(conn.files) < 8:
+        conn.files.append(file)  # A613, at the end of the connection
     for key in ("offset", "count"):
         value = msg.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
@@ -38,6 +41,8 @@ def pathsend(conn: HTTPConnection, msg: dict[str, Any]) -> str:
     path = msg.get("path")
     if type(path) is not str or not os.path.isabs(path):
         conn.report("A605", "pathsend path is not an absolute str", observed=repr(path)[:60], expected="'/abs/file'")
+    elif conn.state == "started":  # (in any other state the table reports the order)
+        _pathsend_headers(conn, path)
     return "s.pathsend_t" if conn.promised else "s.pathsend"
 
 
@@ -86,6 +91,53 @@ def debug(conn: HTTPConnection, msg: dict[str, Any]) -> str:
     if type(info) is not dict or not all(type(k) is str for k in info):
         conn.report("A609", "http.response.debug info is not a dict with str keys", observed=repr(info)[:60])
     return "s.debug"
+
+
+def _pathsend_headers(conn: HTTPConnection, path: str) -> None:
+    """extensions.rst Path Send: "The ASGI application itself is responsible to send the
+    relevant headers in the Response Start message, like the Content-Type and
+    Content-Length headers for the file to be sent." (ADVICE; no body: nothing owed)."""
+    if content_forbidden(conn.status):
+        return
+    missing = [
+        name
+        for name, there in (("content-type", conn.typed), ("content-length", conn.declared is not None))
+        if not there
+    ]
+    if missing:
+        conn.report(
+            "A610",
+            f"pathsend response without {' and '.join(missing)}",
+            observed=", ".join(missing),
+            signature="missing:" + ",".join(missing),
+        )
+    elif conn.status != 206:  # a partial response declares the length of the part
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            return  # the server will answer for a missing file
+        if size != conn.declared:
+            conn.report(
+                "A610",
+                "pathsend response Content-Length is not the file's size",
+                observed=str(conn.declared),
+                expected=str(size),
+                signature="size",
+            )
+
+
+def closed_files(conn: HTTPConnection) -> None:
+    """extensions.rst Zero Copy Send: "the ASGI application itself should actively close
+    the used file descriptor" (A613, opt-in: checked once the app has returned)."""
+    for file in conn.files:
+        if getattr(file, "closed", None) is False:
+            conn.report(
+                "A613",
+                "a zerocopysend file is still open after the app returned",
+                observed=repr(file)[:60],
+                where=None,
+            )
+            return
 
 
 def _has_fd(file: Any) -> bool:

@@ -49,17 +49,23 @@ _CONNECTIONS: dict[str, type[HTTPConnection] | type[WebSocketConnection] | type[
 }
 # The rules one connection of each type exercises (for reports that list passes too).
 _GENERAL = frozenset(code for code in RULE if code.startswith("A1") and code not in ("A101", "A102"))
-_SCOPE = frozenset(code for code in RULE if "A203" <= code <= "A213") | {"A611", "A612", "A703"}
+_SCOPE = frozenset(code for code in RULE if "A203" <= code <= "A216" and code != "A214") | {
+    "A611",
+    "A612",
+    "A614",
+    "A703",
+    "A707",
+}
 _EXERCISED: dict[str, frozenset[str]] = {
     "http": frozenset(
         code
         for code in RULE
-        if code.startswith(("A2", "A3", "H")) or code in _GENERAL or code in _SCOPE or "A601" <= code <= "A609"
+        if code.startswith(("A2", "A3", "H")) or code in _GENERAL or code in _SCOPE or "A601" <= code <= "A613"
     )
     | {"A706"},
     "websocket": frozenset(code for code in RULE if code.startswith("A4") or code in _GENERAL or code in _SCOPE)
     | {"A601", "A701", "A702", "A704", "A706"},
-    "lifespan": frozenset(code for code in RULE if code.startswith("A5") or code in _GENERAL) | {"A705"},
+    "lifespan": frozenset(code for code in RULE if code.startswith("A5") or code in _GENERAL) | {"A705", "A707"},
 }
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
@@ -109,6 +115,7 @@ class ASGILint:
             await self.app(scope, receive, send)
             return
         conn = factory(self.sink, scope, receive, send)
+        conn.app = self.wrapped
         check_scope(scope, conn.report)
         seen = self.seen[kind] = self.seen[kind] + 1  # type: ignore[index]
         if seen == 1:

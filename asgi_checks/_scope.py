@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgi_checks._headers import scan
+from asgi_checks._target import check_target
 
 __all__ = ["Report", "check_scope", "spec_version"]
 
@@ -30,6 +31,7 @@ _WS_VERSIONS = frozenset({"1.1", "2", "3"})
 _NOT_TLS = frozenset({"http", "ws"})
 _STR_ONLY = {str}
 _SEQ = (list, tuple)
+_SPEC_MAJORS = {"http": ("2",), "websocket": ("2",), "lifespan": ("1", "2")}
 _GOOD_VERSIONS = frozenset({"2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "1.0", "3.0"})  # fast path before the regex
 
 
@@ -56,7 +58,7 @@ def check_scope(scope: Any, report: Report) -> str | None:
     if type(kind) is not str:
         report("A104", "scope['type'] is missing or not a str", observed=repr(kind)[:40], expected="'http'")
         return None
-    _check_asgi(scope, report)
+    _check_asgi(scope, kind, report)
     extensions = scope.get("extensions")
     if extensions is not None and not (
         type(extensions) is dict and (not extensions or all(type(v) is dict for v in extensions.values()))
@@ -76,7 +78,7 @@ def check_scope(scope: Any, report: Report) -> str | None:
     return kind
 
 
-def _check_asgi(scope: dict[str, Any], report: Report) -> None:
+def _check_asgi(scope: dict[str, Any], kind: str, report: Report) -> None:
     asgi = scope.get("asgi")
     if asgi is None:
         return  # "If missing, the version should default to 2.0"
@@ -93,6 +95,23 @@ def _check_asgi(scope: dict[str, Any], report: Report) -> None:
                 expected="'3.0'",
                 signature=key,
             )
+    _check_spec_major(asgi.get("spec_version"), kind, report)
+
+
+def _check_spec_major(value: Any, kind: str, report: Report) -> None:
+    """www.rst: spec_version is the HTTP (websocket) spec's, "for example: "2.0", "2.1",
+    "2.2", etc."; lifespan.rst: "1.0" or "2.0". Any minor version passes."""
+    majors = _SPEC_MAJORS.get(kind)
+    if majors is None or type(value) is not str or not _VERSION_RE.match(value):
+        return  # another protocol, absent, or already A105
+    if value.partition(".")[0] not in majors:
+        report(
+            "A707",
+            f"{kind} scope spec_version {value!r} is not a version of the {kind} spec",
+            observed=repr(value)[:20],
+            expected=" or ".join(f"'{m}.x'" for m in majors),
+            signature=kind,
+        )
 
 
 def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
@@ -108,6 +127,7 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
             report("A214", "method is not uppercased", observed=repr(method)[:40], expected=repr(method.upper())[:40])
     elif version is not None and (type(version) is not str or version not in _WS_VERSIONS):
         report("A401", "websocket http_version is not '1.1' or '2'", observed=repr(version)[:40], expected="'1.1'")
+    check_target(scope, report)
     scheme = get("scheme")
     if scheme is not None and (type(scheme) is not str or not scheme):
         report("A203", "scheme is empty or not a str", observed=repr(scheme)[:40], expected="'http'")
@@ -158,6 +178,9 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
         elif protocols is not None:
             _check_subprotocols(list(protocols), pairs, report)
     extensions = get("extensions")
+    if type(extensions) is dict and "http.response.debug" in extensions:
+        # extensions.rst Debug: "ASGI servers should not implement it" (A614 is opt-in).
+        report("A614", "the scope advertises the http.response.debug extension", observed="http.response.debug")
     if type(extensions) is dict and "tls" in extensions:
         _check_tls(extensions["tls"], scheme if type(scheme) is str else ("http" if kind == "http" else "ws"), report)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from asgi_checks import H_CODES, RULES, ASGILint
-from fixtures.asgi.cases import PAIRS, Case
+from fixtures.asgi.cases import OPEN_FILES, PAIRS, Case
 from fixtures.asgi.harness import ClosedError, run_sync
 
 SELECT = ["A", *H_CODES]  # every A rule and the H rules this pack checks, opt-in ones included
@@ -17,10 +17,14 @@ def fired(case: Case, *, tolerate: bool = False) -> set[str]:
     if case.select:
         lint = ASGILint(case.app, mode="collect", select=case.select)
     else:  # A108 (the server accepted an invalid event) would fire beside every invalid-event fixture
-        lint = ASGILint(case.app, mode="collect", select=SELECT, ignore="A108")
-    outcome = run_sync(
-        lint, case.scope, case.events, raise_after_disconnect=case.raise_after_disconnect, validate=case.validate
-    )
+        lint = ASGILint(case.app, mode="collect", select=SELECT, ignore=["A108", *case.ignore])
+    try:
+        outcome = run_sync(
+            lint, case.scope, case.events, raise_after_disconnect=case.raise_after_disconnect, validate=case.validate
+        )
+    finally:
+        while OPEN_FILES:
+            OPEN_FILES.pop().close()
     if outcome.error is not None and not isinstance(outcome.error, ClosedError) and not tolerate:
         raise outcome.error
     return {v.code for v in lint.violations}
