@@ -3,6 +3,8 @@ POST echo, websocket echo, redirect, 404 and lifespan must produce zero findings
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import Any
 
 import pytest
@@ -24,7 +26,41 @@ KNOWN: dict[str, dict[str, str]] = {
 BODY = bytes(range(256)) * 400  # 100 KiB: arrives in several http.request messages
 
 
+# Request targets sent verbatim (httpx would normalise some): the scope's path must match
+# its raw_path (A216) and the query stay percent-encoded (A215) whatever each server does
+# with encoded slashes, invalid UTF-8, dot-segments, "//" and raw UTF-8 (which it may reject).
+ODD_TARGETS = (
+    b"/no/such%2Fpage",
+    b"/caf%C3%A9",
+    b"/bad%FF%FE",
+    b"/a/./b/../no-such",
+    b"//double//slash",
+    b"/no-such?q=a%20b&r=caf%C3%A9+x&s=/?",
+    b"/%7Euser/no-such",
+    b"/caf\xc3\xa9",
+)
+
+
+def raw_get(base: str, target: bytes, timeout: float = 10.0) -> int:
+    """GET ``target`` byte for byte; the status code (0 if the server closed silently)."""
+    host, _, port = base.removeprefix("http://").rpartition(":")
+    request = b"GET " + target + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        deadline = time.monotonic() + timeout
+        while b"\r\n" not in data and time.monotonic() < deadline:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    parts = data.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
 def drive(base: str, websocket: bool) -> None:
+    for target in ODD_TARGETS:
+        assert raw_get(base, target) in (0, 400, 404, 405), target
     with httpx.Client(base_url=base, timeout=10) as client:
         got = client.get("/stream")
         assert got.status_code == 200
@@ -66,7 +102,6 @@ def test_framework_is_clean_under_uvicorn(name: str) -> None:
 def test_client_leaving_a_stream_midway_is_not_blamed_on_the_app() -> None:
     """uvicorn (spec 2.3/2.4) and Starlette's StreamingResponse when the client goes away:
     the response never completes, and that is nobody's violation."""
-    import time
 
     lint = ASGILint(BUILDERS["starlette"](), mode="collect")
     with serve_uvicorn(lint) as base:
@@ -85,7 +120,6 @@ def test_client_leaving_a_stream_midway_is_not_blamed_on_the_app() -> None:
 def test_uvicorn_websocket_send_after_disconnect_raises_oserror() -> None:
     """uvicorn's websocket scope claims spec 2.4, so send() after websocket.disconnect
     should raise an OSError subclass (A706 watches for the opposite); it does."""
-    import time
 
     from websockets.sync.client import connect
 

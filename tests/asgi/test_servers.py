@@ -15,7 +15,7 @@ from fixtures.asgi.frameworks import BUILDERS, HAS_WEBSOCKET
 from speccheck.targets import ServerProcess, free_port
 from speccheck.targets._presets import get_target
 from tests.asgi.test_frameworks import KNOWN as FRAMEWORK_KNOWN
-from tests.asgi.test_frameworks import drive
+from tests.asgi.test_frameworks import drive, raw_get
 
 pytestmark = [pytest.mark.servers, pytest.mark.frameworks, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +74,34 @@ def test_lint_inside_real_server(name: str, site: str, tmp_path: Path) -> None:
     assert data["seen"]["websocket"] == (1 if websocket else 0)
     if name in LIFESPAN:
         assert data["seen"]["lifespan"] == 1
+
+
+# Raw bytes in the query (not a valid request target): a server may reject them (400) or
+# pass them on; passed on verbatim they are not the "percent-encoded" query_string www.rst
+# describes (A215). Observed: granian 2.x passes raw UTF-8, daphne passes a raw DEL.
+RAW_QUERIES = (b"/no-such?x=caf\xc3\xa9", b"/no-such?x=a b", b"/no-such?x=a\x7fb")
+PASSES_RAW_QUERY = {"granian", "daphne"}
+
+
+@pytest.mark.parametrize("name", SERVERS)
+def test_raw_bytes_in_query_string(name: str, tmp_path: Path) -> None:
+    target = get_target(name)
+    if not target.installed:
+        pytest.skip(f"{name} is not installed")
+    out = tmp_path / "findings.json"
+    port = free_port()
+    argv = target.argv("127.0.0.1", port, "fixtures.asgi.served:app")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SPECCHECK_ASGI_OUT=str(out), SPECCHECK_ASGI_SITE="starlette")
+    with ServerProcess(argv, port=port, env=env, cwd=str(ROOT), ready_timeout=30, stop_timeout=10) as server:
+        assert server.start(), server.output()
+        statuses = [raw_get(server.base_url, query) for query in RAW_QUERIES]
+        served = sum(status == 404 for status in statuses)
+        deadline = time.monotonic() + 10
+        while served and time.monotonic() < deadline:
+            if out.exists() and json.loads(out.read_text())["seen"]["http"] >= served:
+                break
+            time.sleep(0.05)
+    assert set(statuses) <= {400, 404}, statuses
+    found = {v["code"] for v in json.loads(out.read_text())["violations"]} if out.exists() else set()
+    found -= set(KNOWN.get(name, {}))
+    assert found == ({"A215"} if name in PASSES_RAW_QUERY else set()), (name, statuses, found)
