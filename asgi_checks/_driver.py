@@ -16,6 +16,10 @@ closed"; #disconnected-client-send-exception: ``send()`` on a closed connection 
 raise a server-specific subclass of OSError".
 ASGI lifespan https://asgi.readthedocs.io/en/latest/specs/lifespan.html#scope: an app
 raising for the lifespan scope opts out, and "the server must continue".
+ASGI extensions https://asgi.readthedocs.io/en/latest/extensions.html: a server
+advertises what it supports in ``scope["extensions"]``, and an app "must check" that an
+extension is there before using it. ``response_extensions=True`` is a server that
+implements them all (`HTTP_EXTENSIONS`; websocket denial responses too).
 
 Not expressible as data here: the per-exchange timeout (``asyncio.wait``), and that an
 app stuck in a CPU loop (never awaiting) cannot be interrupted in-process.
@@ -35,7 +39,18 @@ from speccheck._location import register_internal_dir
 from speccheck.app._answer import Answer, raised
 from speccheck.traffic import RequestPlan
 
-__all__ = ["ASGIDelivery", "ASGIDriver", "ClientDisconnected", "body_messages", "build_scope"]
+__all__ = ["HTTP_EXTENSIONS", "ASGIDelivery", "ASGIDriver", "ClientDisconnected", "body_messages", "build_scope"]
+
+# The http response extensions this driver implements when it advertises them.
+HTTP_EXTENSIONS = (
+    "http.response.trailers",
+    "http.response.pathsend",
+    "http.response.zerocopysend",
+    "http.response.early_hint",
+    "http.response.push",
+    "http.response.debug",
+)
+_FILE_LIMIT = 1 << 20  # bytes read from a pathsend / zerocopysend file into the answer
 
 register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 
@@ -60,7 +75,8 @@ class ASGIDelivery:
     The other fields say which optional scope keys are present and with what value
     (``spec_version=""`` leaves it out; ``state=False`` is a server without lifespan state,
     only used when the app's lifespan stored nothing there); ``omit_defaults`` leaves
-    ``body``/``more_body`` out of ``http.request`` messages where they hold their defaults.
+    ``body``/``more_body`` out of ``http.request`` messages where they hold their defaults;
+    ``response_extensions`` advertises (and implements) the response extensions.
     """
 
     split: tuple[int, ...] = ()
@@ -74,6 +90,7 @@ class ASGIDelivery:
     extensions: bool = False
     state: bool = True
     omit_defaults: bool = False
+    response_extensions: bool = False
 
     def validate(self) -> None:
         if self.raw_path not in ("bytes", "none", "absent"):
@@ -164,6 +181,8 @@ def build_scope(plan: RequestPlan, delivery: ASGIDelivery, state: dict[str, Any]
         scope["server"] = ("127.0.0.1", 8000)
     if delivery.extensions:
         scope["extensions"] = {}
+    if delivery.response_extensions:
+        scope["extensions"] = {name: {} for name in HTTP_EXTENSIONS}
     if state is not None and delivery.state:
         scope["state"] = dict(state)  # lifespan: "a shallow copy of the namespace"
     return scope
@@ -182,6 +201,8 @@ class _Exchange:
         self.headers: list[tuple[str, str]] = []
         self.body: list[bytes] = []
         self.complete = False
+        self.trailers = False  # promised in http.response.start: the response ends with the last trailers
+        self.body_done = False
 
     async def receive(self) -> Message:
         if self.cut is not None and self.index >= self.cut:
@@ -206,11 +227,31 @@ class _Exchange:
             self.headers = [
                 (bytes(n).decode("latin-1").lower(), bytes(v).decode("latin-1")) for n, v in message.get("headers", ())
             ]
-        elif kind == "http.response.body" and self.status is not None:
+            self.trailers = bool(message.get("trailers", False))
+        elif self.status is None or self.body_done:
+            if kind == "http.response.trailers" and self.body_done and not message.get("more_trailers", False):
+                self._end()
+        elif kind == "http.response.body":
             self.body.append(bytes(message.get("body", b"")))
             if not message.get("more_body", False):
-                self.complete = True
-                self.done.set()
+                self._end_body()
+        elif kind == "http.response.pathsend":
+            self.body.append(_read_file(lambda: open(str(message["path"]), "rb")))
+            self._end_body()
+        elif kind == "http.response.zerocopysend":
+            self.body.append(_read_zerocopy(message))
+            if not message.get("more_body", False):
+                self._end_body()
+        # early_hint, push, debug: a server may act on them or not; the answer is the same
+
+    def _end_body(self) -> None:
+        self.body_done = True
+        if not self.trailers:
+            self._end()
+
+    def _end(self) -> None:
+        self.complete = True
+        self.done.set()
 
     def answer(self) -> Answer:
         if self.status is None:
@@ -220,6 +261,30 @@ class _Exchange:
                 500, note="the app returned before finishing its response body; a server closes the connection"
             )
         return Answer(self.status, tuple(self.headers), b"".join(self.body))
+
+
+def _read_file(opener: Callable[[], Any]) -> bytes:
+    """A file's bytes for the answer (bounded); an unreadable file leaves a marker, as a
+    server's error would end the response."""
+    try:
+        with opener() as handle:
+            return bytes(handle.read(_FILE_LIMIT))
+    except (OSError, TypeError, ValueError) as exc:
+        return f"<unreadable file: {type(exc).__name__}>".encode()
+
+
+def _read_zerocopy(message: Message) -> bytes:
+    """extensions.rst Zero Copy Send: ``count`` bytes (all if missing) from ``offset`` (the
+    current position if missing) of ``file``; the app closes the file, not the server."""
+    file: Any = message.get("file")
+    offset, count = message.get("offset"), message.get("count")
+    try:
+        if offset is not None:
+            file.seek(offset)
+        limit = _FILE_LIMIT if count is None else min(int(count), _FILE_LIMIT)
+        return bytes(file.read(limit))
+    except (AttributeError, OSError, TypeError, ValueError) as exc:
+        return f"<unreadable file: {type(exc).__name__}>".encode()
 
 
 class ASGIDriver:

@@ -28,11 +28,15 @@ def check_app(
     timeout: float = 5.0,
     lifespan: bool = True,
     target: str = "MODULE:ATTR",
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
 ) -> list[Violation]:
     """Drive generated traffic through ``app`` and return what app mode finds, shrunk.
 
     ``paths`` are ``[METHOD:]/path`` strings (``WS:/path`` for websocket routes) added to
-    the routes discovered from the framework; ``target`` is how replay lines name the app.
+    the routes discovered from the framework; ``target`` is how replay lines name the app;
+    ``select`` / ``ignore`` pick the lint rules (as for the lint middlewares; opt-in rules
+    such as H102 run only when selected).
     Lifespan startup failing raises `UsageError`; app faults are findings, never exceptions.
     """
     from speccheck.app._harness import make_harness
@@ -43,7 +47,7 @@ def check_app(
 
     app, detected = detect_interface(app, interface)
     routes = discover_routes(app) + parse_paths(paths) or [Route(b"/")]
-    harness = make_harness(app, detected, timeout=timeout, lifespan=lifespan)
+    harness = make_harness(app, detected, timeout=timeout, lifespan=lifespan, select=select, ignore=ignore)
     try:
         options = AppRunOptions(target=target, routes=routes, examples=examples, max_time=max_time, seed=seed)
         return run(harness, options)

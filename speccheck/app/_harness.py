@@ -45,7 +45,11 @@ class Harness(Protocol):
     interface: str
     baseline: Delivery
 
+    setup_findings: list[Violation]  # lint findings outside any request (wrapping, lifespan startup)
+    startup_failure: str  # why the app did not start, when setup_findings say why (else UsageError)
+
     def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]: ...
+    def finish(self) -> list[Violation]: ...
     def deliveries(self, body_size: int) -> st.SearchStrategy[Any]: ...
     def rule_for(self, delivery: Delivery) -> tuple[str, bool]: ...
     def delivery_from_dict(self, data: dict[str, Any]) -> Delivery: ...
@@ -59,12 +63,16 @@ class _LintTap:
     def __init__(self, app: Any, factory: Callable[..., Any] | None, select: Any = None, ignore: Any = None) -> None:
         self.lint: Any = None
         self.app = app
+        self.at_wrap: list[Violation] = []
         if factory is not None:
+            # An adapted legacy ASGI callable: the lint adapts the original itself and says so (A101/A102).
+            raw = getattr(app, "_speccheck_original", app)
             try:
-                self.lint = factory(app, mode="collect", select=select, ignore=ignore)
+                self.lint = factory(raw, mode="collect", select=select, ignore=ignore)
             except TypeError:
-                self.lint = factory(app, mode="collect")
+                self.lint = factory(raw, mode="collect")
             self.app = self.lint
+            self.at_wrap = self.new_since({})
 
     def _snapshot(self) -> dict[tuple[str, str], int]:
         if self.lint is None:
@@ -74,16 +82,20 @@ class _LintTap:
             found = found()
         return {v.key: v.count for v in found}
 
+    def new_since(self, before: dict[tuple[str, str], int]) -> list[Violation]:
+        if self.lint is None:
+            return []
+        found = getattr(self.lint, "violations", ())
+        if callable(found):
+            found = found()
+        return [v for v in found if v.count > before.get(v.key, 0)]
+
     def around(self, run: Callable[[], Answer]) -> tuple[Answer, list[Violation]]:
         if self.lint is None:
             return run(), []
         before = self._snapshot()
         answer = run()
-        found = getattr(self.lint, "violations", ())
-        if callable(found):
-            found = found()
-        new = [v for v in found if v.count > before.get(v.key, 0)]
-        return answer, new
+        return answer, self.new_since(before)
 
 
 def _lint_factory(module: str, name: str) -> Callable[..., Any] | None:
@@ -105,6 +117,11 @@ class WSGIHarness:
         self.tap = _LintTap(app, _lint_factory("wsgi_checks", "WSGILint") if lint else None, select, ignore)
         self.worker = Worker()
         self.timeout = timeout
+        self.setup_findings = list(self.tap.at_wrap)
+        self.startup_failure = ""
+
+    def finish(self) -> list[Violation]:
+        return []
 
     def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
         assert isinstance(delivery, WSGIDelivery) and isinstance(plan, RequestPlan)
@@ -152,13 +169,21 @@ class ASGIHarness:
         self.worker = Worker()
         self.stuck = False
         self.grace = 2 * timeout + 3  # the driver's own limits fire first on a loop that still turns
+        self.setup_findings = list(self.tap.at_wrap)
+        self.startup_failure = ""
+        self.finished = False
+        before = self.tap._snapshot()
         try:
             failure = self.worker.call(self.driver.startup, self.grace)
         except TimedOut:
             raise UsageError(f"the app's lifespan startup blocked the event loop for {self.grace:g} s") from None
-        if failure:
+        self.setup_findings += self.tap.new_since(before)
+        if failure and not self.setup_findings:
             self.close()
             raise UsageError(f"the app did not start: {failure}")
+        # A startup that broke the lifespan protocol is a finding, not a usage error: the
+        # run reports it (and sends no traffic, the app is not serving).
+        self.startup_failure = failure
 
     def _on_loop(self, run: Callable[[], Answer]) -> Answer:
         if self.stuck:
@@ -205,11 +230,24 @@ class ASGIHarness:
     def delivery_from_dict(self, data: dict[str, Any]) -> Delivery:
         return ASGIDelivery.from_dict(data)
 
+    def finish(self) -> list[Violation]:
+        """Run lifespan shutdown (once) and return the lint findings it produced."""
+        if self.stuck or self.finished:
+            return []
+        self.finished = True
+        before = self.tap._snapshot()
+        try:
+            self.worker.call(self.driver.shutdown, self.grace)
+        except TimedOut:
+            self.stuck = True
+        return self.tap.new_since(before)
+
     def close(self) -> None:
         if self.stuck:
             return  # the loop is still running in the abandoned thread: leave it to the daemon thread
         try:
-            self.worker.call(self.driver.shutdown, self.grace)
+            if not self.finished:
+                self.worker.call(self.driver.shutdown, self.grace)
             self.worker.call(self.driver.close, self.grace)
         except TimedOut:
             pass

@@ -88,10 +88,10 @@ def detect_interface(app: Any, requested: str = "auto") -> tuple[Any, str]:
     """(app as a single ASGI 3 callable or the WSGI callable, "asgi" | "wsgi")."""
     if not callable(app):
         raise UsageError(f"{app!r} is not a WSGI or ASGI application (it is not callable)")
-    from asgiref.compatibility import guarantee_single_callable, is_double_callable
+    from asgiref.compatibility import is_double_callable
 
     if requested == "asgi":
-        return guarantee_single_callable(app), "asgi"  # type: ignore[no-untyped-call]
+        return _asgi3(app), "asgi"
     if requested == "wsgi":
         return app, "wsgi"
     if requested != "auto":
@@ -99,7 +99,7 @@ def detect_interface(app: Any, requested: str = "auto") -> tuple[Any, str]:
     if _is_async(app):
         return app, "asgi"
     if inspect.isclass(app) and is_double_callable(app):  # type: ignore[no-untyped-call]
-        return guarantee_single_callable(app), "asgi"  # type: ignore[no-untyped-call]
+        return _asgi3(app), "asgi"
     try:
         params = [
             p
@@ -111,6 +111,30 @@ def detect_interface(app: Any, requested: str = "auto") -> tuple[Any, str]:
     if len(params) == 3:
         raise UsageError(f"{app!r} takes three arguments but is not async: not an ASGI 3 app (use --interface asgi?)")
     return app, "wsgi"
+
+
+def _asgi3(app: Any) -> Any:
+    """``app`` as an ASGI 3 single callable. An adapted legacy shape (ASGI2 double callable,
+    sync callable) keeps the original in ``_speccheck_original``: the harness gives that to
+    the lint, which adapts it the same way and reports the shape (A101, A102)."""
+    from asgi_checks._lint import _callable_kind
+
+    kind = _callable_kind(app)
+    if kind == "single":
+        return app
+    if kind == "double":
+        from asgiref.compatibility import double_to_single_callable
+
+        adapter: Any = double_to_single_callable(app)  # type: ignore[no-untyped-call]
+    else:
+
+        async def adapter(scope: Any, receive: Any, send: Any) -> None:
+            result = app(scope, receive, send)
+            if inspect.isawaitable(result):
+                await result
+
+    adapter._speccheck_original = app
+    return adapter
 
 
 def _fill(path: str) -> bytes:

@@ -239,7 +239,13 @@ def check_app(
 ) -> list[Violation]:
     """Explore, shrink and build the violations for one app (the harness is not closed)."""
     explorer = _Explorer(harness, options, progress)
-    explorer.run()
+    # Findings outside any request (the app's shape, its lifespan startup) come with the
+    # plainest request; an app whose startup failed is not serving, so nothing is sent.
+    outside = RequestPlan(method="GET", target=b"/")
+    explorer._lint(harness.setup_findings, outside, harness.baseline, Answer())
+    if not harness.startup_failure:
+        explorer.run()
+        explorer._lint(harness.finish(), outside, harness.baseline, Answer())
     out: list[Violation] = []
     findings = sorted(explorer.findings.values(), key=lambda f: (-get_rule(f.code).level.rank, f.code))
     shrink_until = time.monotonic() + options.shrink_budget

@@ -109,6 +109,7 @@ def asgi_deliveries(draw: st.DrawFn, body_size: int) -> ASGIDelivery:
         extensions=draw(st.booleans()),
         state=draw(st.booleans()),
         omit_defaults=draw(st.booleans()),
+        response_extensions=draw(st.booleans()),
     )
 
 

@@ -46,6 +46,10 @@ def ws_scope(plan: WebSocketPlan, delivery: ASGIDelivery, state: dict[str, Any] 
         *[[n.lower(), v] for n, v in plan.headers],
     ]
     scope["subprotocols"] = list(plan.subprotocols)
+    if delivery.response_extensions:
+        # extensions.rst WebSocket Denial Response: the app may answer the handshake with an
+        # HTTP response instead of accepting, when the server advertises it.
+        scope["extensions"] = {"websocket.http.response": {}}
     return scope
 
 
@@ -56,12 +60,13 @@ class WebSocketSession:
         self.actions = list(plan.actions)
         self.reason_key = reason_key  # "reason" in websocket.disconnect came with spec 2.5
         self.connected = False
-        self.stage = "connecting"  # connecting -> open -> closed
+        self.stage = "connecting"  # connecting -> open | denying -> closed
         self.changed = asyncio.Event()
         self.gone_code: int | None = None
         self.transcript: list[bytes] = []
         self.close_code: int | None = None
         self.headers: list[tuple[str, str]] = []
+        self.denial: int | None = None  # the status of a denial response
 
     def _disconnect(self, code: int, reason: str = "") -> Message:
         message: Message = {"type": "websocket.disconnect", "code": code}
@@ -74,7 +79,7 @@ class WebSocketSession:
         if not self.connected:
             self.connected = True
             return {"type": "websocket.connect"}
-        while self.stage == "connecting":  # nothing more until the app accepts or closes
+        while self.stage in ("connecting", "denying"):  # nothing more until the app accepts or closes
             self.changed.clear()
             await self.changed.wait()
         if self.gone_code is not None:
@@ -113,13 +118,24 @@ class WebSocketSession:
             self.transcript.append(
                 b"T" + str(text).encode("utf-8", "replace") if text is not None else b"B" + bytes(data or b"")
             )
-        elif kind == "websocket.close" and self.stage != "closed":
+        elif kind == "websocket.close" and self.stage in ("connecting", "open"):
             self.close_code = int(message.get("code", 1000))
             self.stage = "closed"
             self.changed.set()
+        elif kind == "websocket.http.response.start" and self.stage == "connecting":
+            self.stage = "denying"
+            self.denial = int(message["status"])
+            self.headers = [
+                (bytes(n).decode("latin-1").lower(), bytes(v).decode("latin-1")) for n, v in message.get("headers", ())
+            ]
+        elif kind == "websocket.http.response.body" and self.stage == "denying":
+            self.transcript.append(b"H" + bytes(message.get("body", b"")))
+            if not message.get("more_body", False):
+                self.stage = "closed"
+                self.changed.set()
 
     def answer(self) -> Answer:
-        status = 101 if self.headers else 403
+        status = self.denial or (101 if self.headers else 403)
         body = b"\x00".join(self.transcript) + b"|close=%d" % (self.close_code or 0)
         return Answer(status, tuple(self.headers), body)
 
