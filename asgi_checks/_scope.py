@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgi_checks._headers import scan
-from asgi_checks._target import check_target
+from asgi_checks._target import check_path, check_query
 
 __all__ = ["Report", "check_scope", "spec_version"]
 
@@ -32,6 +32,7 @@ _NOT_TLS = frozenset({"http", "ws"})
 _STR_ONLY = {str}
 _SEQ = (list, tuple)
 _SPEC_MAJORS = {"http": ("2",), "websocket": ("2",), "lifespan": ("1", "2")}
+_USUAL_SPEC_VERSIONS = frozenset({None, "2.0", "2.1", "2.2", "2.3", "2.4", "2.5"})  # fast path (every protocol)
 _GOOD_VERSIONS = frozenset({"2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "1.0", "3.0"})  # fast path before the regex
 
 
@@ -95,7 +96,9 @@ def _check_asgi(scope: dict[str, Any], kind: str, report: Report) -> None:
                 expected="'3.0'",
                 signature=key,
             )
-    _check_spec_major(asgi.get("spec_version"), kind, report)
+    spec = asgi.get("spec_version")
+    if spec not in _USUAL_SPEC_VERSIONS:
+        _check_spec_major(spec, kind, report)
 
 
 def _check_spec_major(value: Any, kind: str, report: Report) -> None:
@@ -127,19 +130,27 @@ def _check_connection(scope: dict[str, Any], kind: str, report: Report) -> None:
             report("A214", "method is not uppercased", observed=repr(method)[:40], expected=repr(method.upper())[:40])
     elif version is not None and (type(version) is not str or version not in _WS_VERSIONS):
         report("A401", "websocket http_version is not '1.1' or '2'", observed=repr(version)[:40], expected="'1.1'")
-    check_target(scope, report)
     scheme = get("scheme")
     if scheme is not None and (type(scheme) is not str or not scheme):
         report("A203", "scheme is empty or not a str", observed=repr(scheme)[:40], expected="'http'")
-    if type(get("path")) is not str:
-        report("A204", "path is missing or not a str", observed=repr(get("path"))[:40], expected="'/'")
+    path = get("path")
+    if type(path) is not str:
+        report("A204", "path is missing or not a str", observed=repr(path)[:40], expected="'/'")
     raw_path = get("raw_path")
     if raw_path is not None and (type(raw_path) is not bytes or b"?" in raw_path):
         why = "contains the query string" if type(raw_path) is bytes else "is neither bytes nor None"
         report("A205", f"raw_path {why}", observed=repr(raw_path)[:60], expected="b'/path' or None", signature=why)
+    elif (
+        type(raw_path) is bytes
+        and type(path) is str
+        and (b"%" in raw_path or not raw_path.isascii() or path != raw_path.decode("ascii"))
+    ):
+        check_path(path, raw_path, get("root_path"), report)  # (the identity always passes)
     query = get("query_string")
     if query is not None and type(query) is not bytes:
         report("A206", "query_string is not bytes", observed=repr(query)[:60], expected="b'a=1'")
+    elif query:
+        check_query(query, report)
     root_path = get("root_path")
     if root_path is not None and type(root_path) is not str:
         report("A207", "root_path is not a str", observed=repr(root_path)[:40], expected="''")

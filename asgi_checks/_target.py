@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["check_target", "path_candidates"]
+__all__ = ["check_path", "check_query", "path_candidates"]
 
 Report = Callable[..., None]
 
@@ -38,37 +38,24 @@ _NOT_ENCODED = re.compile(rb"[\x00-\x20\x7f-\xff]")
 _SLASH = re.compile(rb"(%2[fF])")
 
 
-def check_target(scope: dict[str, Any], report: Report) -> None:
-    query = scope.get("query_string")
-    if type(query) is bytes and query:
-        found = _NOT_ENCODED.search(query)
-        if found is not None:
-            byte = found.group()[0]
-            what = "space" if byte == 0x20 else ("a non-ASCII byte" if byte > 0x7F else "a control byte")
-            report(
-                "A215",
-                f"query_string holds {what} that is not percent-encoded",
-                observed=repr(query)[:60],
-                expected=f"%{byte:02X}",
-                signature=what,
-            )
-    raw_path = scope.get("raw_path")
-    path = scope.get("path")
-    if type(raw_path) is not bytes or type(path) is not str or b"?" in raw_path:
-        return
-    root = scope.get("root_path")
-    if (
-        not root
-        and raw_path.startswith(b"/")
-        and raw_path.isascii()
-        and b"%" not in raw_path
-        and b"." not in raw_path
-        and not raw_path.startswith(b"//")
-    ):
-        fast = raw_path.decode("ascii")  # the common case: nothing to decode or normalise
-        if path != fast:
-            _mismatch(path, fast, report)
-        return
+def check_query(query: bytes, report: Report) -> None:
+    """A215 for a non-empty bytes query_string."""
+    found = _NOT_ENCODED.search(query)
+    if found is not None:
+        byte = found.group()[0]
+        what = "space" if byte == 0x20 else ("a non-ASCII byte" if byte > 0x7F else "a control byte")
+        report(
+            "A215",
+            f"query_string holds {what} that is not percent-encoded",
+            observed=repr(query)[:60],
+            expected=f"%{byte:02X}",
+            signature=what,
+        )
+
+
+def check_path(path: str, raw_path: bytes, root: Any, report: Report) -> None:
+    """A216 for a str path and a bytes raw_path without "?" (the caller has already
+    let through the common case of a path equal to an ASCII raw_path without "%")."""
     candidates = path_candidates(raw_path, root if type(root) is str else "")
     if candidates is not None and path not in candidates:
         _mismatch(path, min(candidates, key=len), report)
