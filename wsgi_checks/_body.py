@@ -22,7 +22,7 @@ from speccheck._location import code_location
 from speccheck._violations import Location
 from wsgi_checks._call import Call
 
-__all__ = ["Body", "SizedBody", "method_location"]
+__all__ = ["Body", "Response", "SizedResponse", "method_location"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -36,42 +36,35 @@ def method_location(obj: Any, name: str) -> Location | None:
 
 
 class Body:
-    """The app's iterable as the server sees it. ``iter(body)`` hands out one generator
-    that runs the checks between the app's items (a resumed generator is cheaper than a
-    Python ``__next__`` per item); ``close()``, ``len()`` and any other attribute are
-    served by the `Body` itself, the object the app returned in the server's eyes."""
+    """The state of one app iterable and the checks between the app's items. The server
+    never holds a `Body`: it gets a `Response` (below), so this class has no
+    ``__getattr__`` and its own attribute reads stay on the interpreter's fast path."""
 
-    __slots__ = ("_call", "_closes", "_ended", "_gen", "_inner", "_items", "_length", "_thread")
+    __slots__ = ("_call", "_closes", "_ended", "_inner", "_items", "_length", "_thread")
 
-    def __init__(self, call: Call, inner: Any, length: int | None = None) -> None:
+    def __init__(self, call: Call, inner: Any, length: int | None = None, thread: int = 0) -> None:
         self._call = call
         self._inner = inner
-        self._gen: Iterator[Any] | None = None
         self._closes = 0
         self._ended = False
         self._length = length  # what len(inner) said when the app returned, if it has __len__
         self._items = 0  # items seen, counted only when _length is known
-        self._thread = 0  # 0: close() not tracked; 1: tracked, running; else the thread it ended in
+        self._thread = thread  # 0: close() not tracked; 1: tracked, running; else the thread it ended in
 
-    def __iter__(self) -> Iterator[Any]:
-        gen = self._gen
-        if gen is None:
-            try:
-                it = iter(self._inner)
-            except TypeError:
-                # "the application object must always return an iterable yielding zero or more bytestrings."
-                self._call.app(
-                    "W501",
-                    f"the app returned {type(self._inner).__name__}, which is not iterable",
-                    location=code_location(self._call.app_obj),
-                    signature="not-iterable",
-                )
-                raise
-            gen = self._gen = self._run(it)
-        return gen
-
-    def __next__(self) -> Any:
-        return next(self.__iter__())
+    def iterate(self) -> Iterator[Any]:
+        """``iter()`` of the app's iterable, wrapped in the checking generator."""
+        try:
+            it = iter(self._inner)
+        except TypeError:
+            # "the application object must always return an iterable yielding zero or more bytestrings."
+            self._call.app(
+                "W501",
+                f"the app returned {type(self._inner).__name__}, which is not iterable",
+                location=code_location(self._call.app_obj),
+                signature="not-iterable",
+            )
+            raise
+        return self._run(it)
 
     def _run(self, it: Iterator[Any]) -> Iterator[Any]:
         """Phase 1 runs the full checks until the first body bytes (start_response must
@@ -106,7 +99,15 @@ class Body:
         except BaseException:
             self._finish(produced, False)
             raise
-        self._finish(produced, True)
+        # The usual end, inlined from _finish: exhausted, not closed yet, no len().
+        if self._closes or self._ended or self._length is not None or call.trapped is not None:
+            self._finish(produced, True)
+            return
+        self._ended = True
+        call.produced += produced
+        call.finished(self._inner)
+        if self._thread:
+            self._thread = get_ident()  # ended in this thread: must be closed before its next request
 
     def _counted(self, it: Iterator[Any]) -> Iterator[Any]:
         """Counts items for W525, only for iterables that have ``__len__``."""
@@ -181,21 +182,49 @@ class Body:
             return
         if self._thread:
             call.lint._open.discard(self)  # one set operation, atomic under the GIL
-        close = getattr(self._inner, "close", None)
-        if close is not None:
-            close()
+        try:
+            close = self._inner.close
+        except AttributeError:
+            return
+        close()
+
+
+class Response:
+    """The app's iterable as the server sees it. ``iter()`` hands out one generator that
+    runs the checks between the app's items (a resumed generator is cheaper than a Python
+    ``__next__`` per item); ``close()`` and any other attribute are served here, the object
+    the app returned in the server's eyes."""
+
+    __slots__ = ("_body", "_gen")
+
+    def __init__(self, body: Body, gen: Iterator[Any] | None = None) -> None:
+        self._body = body
+        self._gen = gen
+
+    def __iter__(self) -> Iterator[Any]:
+        gen = self._gen
+        if gen is None:
+            gen = self._gen = self._body.iterate()
+        return gen
+
+    def __next__(self) -> Any:
+        return next(self.__iter__())
+
+    def close(self) -> None:
+        self._body.close()
 
     def __getattr__(self, name: str) -> Any:
-        if not name.startswith("__") and name != "close":
+        body = self._body
+        if not name.startswith("__"):
             # "servers and gateways must not directly use any other attributes of the iterable returned by the application"
-            self._call.server("W307", f"the server used .{name} of the app's iterable", signature=name)
-        return getattr(self._inner, name)
+            body._call.server("W307", f"the server used .{name} of the app's iterable", signature=name)
+        return getattr(body._inner, name)
 
 
-class SizedBody(Body):
-    """A `Body` for iterables with ``__len__``: the server may call ``len()``."""
+class SizedResponse(Response):
+    """A `Response` for iterables with ``__len__``: the server may call ``len()``."""
 
     __slots__ = ()
 
     def __len__(self) -> int:
-        return len(self._inner)
+        return len(self._body._inner)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Call"]
 
 # App-side header findings a server's start_response should have refused (W309, W310).
+_NO_ARG: Any = object()  # an argument the app did not pass
 _HEADER_FAULTS = {"W520": 1, "W521": 1, "W515": 2, "W516": 2, "W517": 2, "W518": 2, "W519": 2}
 
 
@@ -92,11 +93,15 @@ class Call:
             self.lint.report(code, message, self.environ, signature=signature)
 
     # -- the callables handed to the app ---------------------------------------------------------
-    def start_response(self, *args: Any, **kwargs: Any) -> Any:
-        if len(args) == 2 and not kwargs:
-            status, headers = args
+    def start_response(
+        self, status: Any = _NO_ARG, headers: Any = _NO_ARG, exc_info: Any = _NO_ARG, /, *extra: Any, **kwargs: Any
+    ) -> Any:
+        # Positional-only with defaults: the usual call builds no argument tuple.
+        if exc_info is _NO_ARG and headers is not _NO_ARG and not kwargs:
+            args: tuple[Any, ...] = (status, headers)
             exc_info = None
         else:
+            args = tuple(arg for arg in (status, headers, exc_info) if arg is not _NO_ARG) + extra
             status, headers, exc_info = self._odd_args(args, kwargs)
         if exc_info is not None:
             if type(exc_info) is not tuple or len(exc_info) != 3:

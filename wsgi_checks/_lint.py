@@ -29,7 +29,7 @@ from speccheck._location import code_location, register_internal_dir
 from speccheck._rules import Rule
 from speccheck._sink import Mode, Sink
 from speccheck._violations import Location, Violation
-from wsgi_checks._body import Body, SizedBody
+from wsgi_checks._body import Body, Response, SizedResponse
 from wsgi_checks._call import Call
 from wsgi_checks._environ import EnvironChecker
 from wsgi_checks._exchange import exchange_from_environ
@@ -47,6 +47,7 @@ _ENVIRON = frozenset(f"W1{n:02d}" for n in range(2, 19)) | {"W201", "W206"}
 _HEADERS = frozenset({f"W5{n}" for n in range(11, 23)} | {"H104", "H105", "H109", "H101", "H102", "H103"})
 _STREAMS = frozenset({"W202", "W203", "W204", "W205", "W207", "W601", "W602", "W603", "W604"})
 _BODY = frozenset({"H101", "H102", "H103"})
+_NO_ARG: Any = object()  # an argument the server did not pass
 
 
 class WSGILint:
@@ -78,7 +79,7 @@ class WSGILint:
         self.check_head = "H102" in enabled
         self.wrap_streams = not enabled.isdisjoint(_STREAMS)
         self.wrap_file_wrapper = "W308" in enabled or "W605" in enabled
-        self.track_close = "W305" in enabled
+        self.track_close = int("W305" in enabled)  # Body._thread: 1 = tracked
         self._environ = EnvironChecker(self)
         self._lock = threading.Lock()
         self._open: set[Body] = set()
@@ -151,10 +152,11 @@ class WSGILint:
             self._unclosed(body, "the previous response in this thread ended but close() was not called")
 
     # -- the middleware --------------------------------------------------------------------------
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if kwargs or len(args) != 2:
+    def __call__(self, environ: Any = _NO_ARG, start_response: Any = _NO_ARG, /, *extra: Any, **kwargs: Any) -> Any:
+        # Positional-only with defaults: the common call builds no argument tuple.
+        if kwargs or extra or start_response is _NO_ARG:
+            args = tuple(arg for arg in (environ, start_response) if arg is not _NO_ARG) + extra
             return self._odd_call(args, kwargs)
-        environ, start_response = args
         if self._open:
             self._check_thread()
         if self.check_environ:
@@ -231,25 +233,25 @@ class WSGILint:
                 code, f"the app returned {kind.__name__}", location=code_location(self.app), signature=kind.__name__
             )
             return result
-        body: Body
         if kind is GeneratorType:  # the common streaming case: no __len__, has close(), iter() is itself
-            body = Body(call, result)
-            body._gen = body._run(result)
+            body = Body(call, result, None, self.track_close)
             if self.track_close:
-                body._thread = 1
                 self._open.add(body)
-            return body
+            return Response(body, body._run(result))
         if call.fw_results is not None and any(result is obj for obj in call.fw_results):
             return result  # the server's own file wrapper: hand it back untouched (see _filewrapper)
+        view: Response
         if hasattr(kind, "__len__"):
             try:
                 length: int | None = len(result)
             except Exception:
                 length = None
-            body = SizedBody(call, result, length)
+            body = Body(call, result, length)
+            view = SizedResponse(body)
         else:
             body = Body(call, result)
+            view = Response(body)
         if self.track_close and hasattr(result, "close"):
             body._thread = 1
             self._open.add(body)
-        return body
+        return view
