@@ -35,7 +35,7 @@ STATE_KEY = "speccheck"
 STATE_VALUE = "state-from-lifespan"
 FAIL_MESSAGE = "speccheck probe: planned startup failure"
 _MAX_MESSAGES = 1000
-_WAIT = 3.0  # the longest the probe waits for one event from the server
+_WAIT = 10.0  # the longest the probe waits for one event (longer than the client and runner wait)
 
 
 def spec_version(scope: Scope) -> tuple[int, ...]:
@@ -88,11 +88,13 @@ async def websocket(scope: Scope, receive: Receive, send: Send) -> None:
     obs: dict[str, Any] = {"id": ident, "scope": scope_data, "types": types, "receive": [], "errors": []}
     state = scope.get("state")
     obs["state"] = {str(k): repr(v) for k, v in state.items()} if isinstance(state, dict) else None
+    obs["publish"] = ident
     try:
         await _session(scope, receive, send, plan, version, obs)
     except Exception as exc:
         obs["errors"].append(f"{type(exc).__name__}: {exc}")
     finally:
+        obs["final"] = True
         if ident:
             write_observation(ident, obs)
 
@@ -104,6 +106,8 @@ async def _next(receive: Receive, obs: dict[str, Any]) -> Message | None:
         obs["errors"].append("receive() timed out")
         return None
     obs["receive"].append(_describe(message))
+    if obs.get("publish"):  # what was seen so far, in case the next event never comes
+        write_observation(str(obs["publish"]), obs)
     return message
 
 
@@ -140,7 +144,8 @@ async def _session(
             return
         kind = message.get("type")
         if kind == "websocket.disconnect":
-            await _send_after_close(send, obs)
+            if not obs.get("app_closed"):  # after its own close, a send() is the app's error
+                await _send_after_close(send, obs)
             return
         if kind != "websocket.receive" or obs.get("app_closed"):
             continue
@@ -176,13 +181,28 @@ async def _send_after_close(send: Send, obs: dict[str, Any]) -> None:
 
 # --- lifespan variations ------------------------------------------------------------------
 
-_STARTED = {"done": False}
+_STARTED: dict[str, Any] = {"done": False, "state": False, "events": []}
+
+
+def _note(event: str) -> None:
+    """Append to ``lsv-<pid>.json``: the runner learns which lifespan events were sent."""
+    _STARTED["events"].append(event)
+    directory = probe_dir()
+    if directory is None:
+        return
+    try:
+        with open(os.path.join(directory, f"lsv-{os.getpid()}.json"), "w", encoding="utf-8") as f:
+            f.write(json.dumps({"events": _STARTED["events"]}))
+    except OSError:
+        pass
 
 
 async def _lifespan(scope: Scope, receive: Receive, send: Send) -> None:
+    _note("scope")
     if VARIANT == "raise":
         raise RuntimeError("speccheck probe: this app does not support lifespan")
     message = await receive()
+    _note(str(message.get("type")))
     if message.get("type") != "lifespan.startup":
         return
     if VARIANT == "fail":
@@ -191,10 +211,12 @@ async def _lifespan(scope: Scope, receive: Receive, send: Send) -> None:
     state = scope.get("state")
     if isinstance(state, dict):
         state[STATE_KEY] = STATE_VALUE
+        _STARTED["state"] = True
     await asyncio.sleep(0.2)
     _STARTED["done"] = True
     await send({"type": "lifespan.startup.complete"})
     message = await receive()
+    _note(str(message.get("type")))
     if message.get("type") == "lifespan.shutdown":
         await send({"type": "lifespan.shutdown.complete"})
 
@@ -204,6 +226,7 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
     seen = {
         "state": {str(k): str(v) for k, v in state.items()} if isinstance(state, dict) else None,
         "started": _STARTED["done"],
+        "lifespan_state": _STARTED["state"],
         "variant": VARIANT,
     }
     body = json.dumps(seen).encode()

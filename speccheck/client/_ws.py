@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.connection import ConnectionState
@@ -21,12 +23,14 @@ from wsproto.events import (
     BytesMessage,
     CloseConnection,
     Event,
-    Ping as PingEvent,
     Pong,
     RejectConnection,
     RejectData,
     Request,
     TextMessage,
+)
+from wsproto.events import (
+    Ping as PingEvent,
 )
 from wsproto.frame_protocol import CloseReason
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
@@ -73,10 +77,10 @@ class _Client:
         if data:
             self.sock.sendall(data)
 
-    def pump(self, until: str, done: object) -> bool:
+    def pump(self, until: str, done: Callable[[], bool]) -> bool:
         """Read and handle events until ``done()`` is true; False on timeout or EOF."""
         limit = min(time.monotonic() + self.timeout, self.end)
-        while not done():  # type: ignore[operator]
+        while not done():
             if self.eof:
                 return False
             left = limit - time.monotonic()
@@ -136,8 +140,9 @@ class _Client:
             self.eof = True
 
 
-def _echo_done(client: _Client, want: int) -> object:
-    return lambda: len(client.result.messages) >= want or client.result.close_code is not None
+def _grown(client: _Client, items: list[Any], want: int) -> Callable[[], bool]:
+    """Done when ``items`` (messages or pongs) reach ``want``, or the server closed."""
+    return lambda: len(items) >= want or client.result.close_code is not None
 
 
 def run_session(
@@ -170,7 +175,8 @@ def run_session(
         if not client.pump("the handshake answer", lambda: r.status != 0):
             return r
         if not r.accepted:
-            client.pump("the refusal body", lambda: False) if client.ws.state is ConnectionState.REJECTING else None
+            if client.ws.state is ConnectionState.REJECTING:  # read the refusal's body to its end
+                client.pump("the refusal body", lambda: client.ws.state is not ConnectionState.REJECTING)
             return r
         sent = 0
         for action in plan.actions:
@@ -182,12 +188,12 @@ def run_session(
                 else:
                     client.send(BytesMessage(data=action.data))
                 sent += 1
-                if echo and not client.pump("an echoed message", _echo_done(client, sent)):
+                if echo and not client.pump("an echoed message", _grown(client, r.messages, sent)):
                     return r
             elif isinstance(action, Ping):
                 want = len(r.pongs) + 1
                 client.send(PingEvent(payload=action.payload))
-                client.pump("a pong", lambda: len(r.pongs) >= want or r.close_code is not None)
+                client.pump("a pong", _grown(client, r.pongs, want))
             elif isinstance(action, Close):
                 code = CloseReason.NO_STATUS_RCVD if action.code is None else action.code
                 client.send(CloseConnection(code=code, reason=action.reason or None))
@@ -206,8 +212,3 @@ def run_session(
             sock.close()
         except OSError:
             pass
-
-
-def wait_server_close(result: WsResult) -> bool:
-    """Whether the server ended the session with a close frame of its own."""
-    return result.closed_by_server_first
