@@ -95,6 +95,10 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
             runner = Exchanges(session, cfg, proc, probe_dir)
             try:
                 runner.run()
+                if target.interface == "asgi" and proc.alive():  # the WebSocket phase
+                    from speccheck.server._ws_check import run_websocket
+
+                    run_websocket(session, cfg, proc, probe_dir)
             finally:
                 runner.stop.set()
                 session.mark_checked(_codes(target.interface, runner.rejected))
@@ -115,6 +119,10 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
                     info.target_output = proc.output()
         if target.interface == "asgi" and runner.finished and proc.returncode != -signal.SIGKILL:
             _check_lifespan_shutdown(session, probe_dir, target.name)
+        if target.interface == "asgi" and runner.finished:  # the lifespan phase: starts of its own
+            from speccheck.server._lifespan_check import run_lifespan
+
+            run_lifespan(session, cfg, probe_dir)
     finally:
         shutil.rmtree(probe_dir, ignore_errors=True)
 
