@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from asgi_checks._driver import ASGIDelivery
 from speccheck._catalogue import get_rule
+from speccheck._rules import Side
 from speccheck._violations import Violation
 from speccheck.app._answer import Answer
 from speccheck.app._findings import Finding, to_violation
@@ -43,9 +44,9 @@ class AppRunOptions:
     examples: int = 200
     max_time: float = 25.0
     seed: int = 0
-    shrink_time: float = 5.0  # per finding
-    shrink_budget: float = 8.0  # for all findings together
-    max_shrinks: int = 12  # findings shrunk per run (the rest keep their first example)
+    shrink_time: float = 5.0  # at most, per finding
+    shrink_budget: float | None = None  # for all findings together; None: a third of max_time, at least 2 s
+    max_shrinks: int = 100  # findings shrunk per run (the rest keep their first example)
     report_path: str = "reports/speccheck.json"
 
 
@@ -129,6 +130,8 @@ class _Explorer:
 
     def _lint(self, found: list[Violation], plan: AnyPlan, delivery: Delivery, answer: Answer) -> None:
         for violation in found:
+            if violation.rule.side is Side.SERVER:
+                continue  # about the reference driver (the "server" here), not about the app
             self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation))
 
     def one(self, plan: AnyPlan, data: st.DataObject) -> None:
@@ -248,9 +251,16 @@ def check_app(
         explorer._lint(harness.finish(), outside, harness.baseline, Answer())
     out: list[Violation] = []
     findings = sorted(explorer.findings.values(), key=lambda f: (-get_rule(f.code).level.rank, f.code))
-    shrink_until = time.monotonic() + options.shrink_budget
+    budget = options.shrink_budget if options.shrink_budget is not None else max(2.0, options.max_time / 3)
+    shrink_until = time.monotonic() + budget
+    shrinkable = sum(1 for f in findings if f.code != "T006")
     for index, finding in enumerate(findings):
-        left = min(options.shrink_time, shrink_until - time.monotonic())
+        # Each finding left gets an equal share of the time left (what one does not use goes
+        # to the next), so many findings all get shrunk a little rather than the first few a lot.
+        share = (shrink_until - time.monotonic()) / max(1, shrinkable)
+        left = min(options.shrink_time, max(share, 0.0))
+        if finding.code != "T006":
+            shrinkable -= 1
         if index < options.max_shrinks and finding.code != "T006" and left > 0:
             code, signature = finding.code, finding.signature
 
@@ -266,6 +276,6 @@ def check_app(
                         finding.baseline_answer = harness.call(plan, harness.baseline)[0]
                     if finding.lint is not None:
                         _, again = harness.call(plan, delivery)
-                        finding.lint = next((v for v in again if v.code == code), finding.lint)
+                        finding.lint = next((v for v in again if v.key == (code, signature)), finding.lint)
         out.append(to_violation(finding, harness, options.target, options.seed, options.report_path))
     return out
