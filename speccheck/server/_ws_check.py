@@ -99,7 +99,15 @@ def _cases(plans: list[WebSocketPlan]) -> list[_Case]:
             WebSocketPlan(b"/ws/app-close?x=1", (), (), (SendText("one"), SendText("two"), Close())),
             ProbePlan(close_after=1, close_code=4321, close_reason="speccheck bye"),
         ),
-        _Case(WebSocketPlan(b"/ws/no-code", (), (), (SendBytes(b"\x00\xff"), Close(None, ""))), ProbePlan()),
+        _Case(
+            WebSocketPlan(
+                b"/ws/no-code/caf%C3%A9?q=%20",
+                ((b"x-speccheck-extra", b"one"),),
+                ("chat", "v2.speccheck"),
+                (SendBytes(b"\x00\xff"), SendText(""), Close(None, "")),
+            ),
+            ProbePlan(subprotocol="v2.speccheck", headers=(("x-speccheck-accept", "fixed"),)),
+        ),
         _Case(WebSocketPlan(b"/ws/abort", (), (), (SendText("x"), Abort())), ProbePlan()),
         _Case(WebSocketPlan(b"/ws/deny", (), (), (Close(),)), ProbePlan(mode="deny")),
         _Case(WebSocketPlan(b"/ws/deny-response", (), (), (Close(),)), ProbePlan(mode="deny-response")),
