@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fixtures.asgi.frameworks import BUILDERS, HAS_WEBSOCKET
@@ -105,3 +106,35 @@ def test_raw_bytes_in_query_string(name: str, tmp_path: Path) -> None:
     found = {v["code"] for v in json.loads(out.read_text())["violations"]} if out.exists() else set()
     found -= set(KNOWN.get(name, {}))
     assert found == ({"A215"} if name in PASSES_RAW_QUERY else set()), (name, statuses, found)
+
+
+@pytest.mark.parametrize("name", ["granian", "uvicorn"])
+def test_file_responses_are_clean(name: str, tmp_path: Path) -> None:
+    """Starlette's FileResponse sends http.response.pathsend where the server advertises it
+    (granian) and body chunks elsewhere (uvicorn); either way with Content-Type and
+    Content-Length for the file (A610), an absolute path (A605), nothing else to report."""
+    from fixtures.asgi.served_files import FILE
+
+    target = get_target(name)
+    if not target.installed:
+        pytest.skip(f"{name} is not installed")
+    out = tmp_path / "findings.json"
+    port = free_port()
+    argv = target.argv("127.0.0.1", port, "fixtures.asgi.served_files:app")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SPECCHECK_ASGI_OUT=str(out))
+    with ServerProcess(argv, port=port, env=env, cwd=str(ROOT), ready_timeout=30, stop_timeout=10) as server:
+        assert server.start(), server.output()
+        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+            for path in ("/file", "/plain"):
+                got = client.get(path)
+                assert got.status_code == 200
+                assert got.content == Path(FILE).read_bytes()
+            assert client.head("/file").status_code == 200
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (out.exists() and json.loads(out.read_text())["seen"]["http"] >= 3):
+            time.sleep(0.05)
+    data = json.loads(out.read_text())
+    found = [f"{v['code']} {v['message']}" for v in data["violations"] if v["code"] not in KNOWN.get(name, {})]
+    assert found == []
+    assert data["seen"]["http"] >= 3
+    assert ("http.response.pathsend" in data["sent"]) == (name == "granian")
