@@ -7,7 +7,7 @@ https://asgi.readthedocs.io/en/latest/specs/www.html#http-connection-scope
   string, unmodified from the bytes that were received by the web server."
   "query_string (byte string) -- URL portion after the ?, percent-encoded."
 
-What `check_target` accepts for ``path`` given ``raw_path`` (several behaviours are
+What `check_path` accepts for ``path`` given ``raw_path`` (several behaviours are
 defensible, so all of them pass):
 
 - the percent- and UTF-8-decoded raw_path, with or without root_path in front of it, or
@@ -58,7 +58,7 @@ def check_path(path: str, raw_path: bytes, root: Any, report: Report) -> None:
     let through the common case of a path equal to an ASCII raw_path without "%")."""
     candidates = path_candidates(raw_path, root if type(root) is str else "")
     if candidates is not None and path not in candidates:
-        _mismatch(path, min(candidates, key=len), report)
+        _mismatch(path, unquote_to_bytes(raw_path).decode("utf-8"), report)
 
 
 def _mismatch(path: str, expected: str, report: Report) -> None:
