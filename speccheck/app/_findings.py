@@ -25,6 +25,7 @@ class Finding:
     baseline_answer: Answer | None = None
     lint: Violation | None = None
     count: int = 1
+    setup: bool = False  # found outside any request (the app's shape, lifespan): nothing to replay
 
 
 def exchange_for(plan: AnyPlan, interface: str, replay: str = "") -> Exchange:
@@ -48,6 +49,11 @@ def exchange_for(plan: AnyPlan, interface: str, replay: str = "") -> Exchange:
 
 def to_violation(finding: Finding, harness: Harness, target: str, seed: int, report_path: str) -> Violation:
     """The reportable `Violation` of a finding, with everything needed to replay it."""
+    if finding.setup and finding.lint is not None:
+        violation = finding.lint.copy()
+        violation.count = finding.count
+        violation.extra.update({"interface": harness.interface, "target": target, "seed": seed, "when": "setup"})
+        return violation
     delivery_data = finding.delivery.to_dict()
     payload = replay_payload(harness.interface, finding.code, finding.signature, finding.plan, delivery_data)
     replay = replay_command(target, payload, report_path)

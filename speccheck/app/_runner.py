@@ -128,11 +128,13 @@ class _Explorer:
         else:
             self.findings[key] = finding
 
-    def _lint(self, found: list[Violation], plan: AnyPlan, delivery: Delivery, answer: Answer) -> None:
+    def _lint(
+        self, found: list[Violation], plan: AnyPlan, delivery: Delivery, answer: Answer, setup: bool = False
+    ) -> None:
         for violation in found:
             if violation.rule.side is Side.SERVER:
                 continue  # about the reference driver (the "server" here), not about the app
-            self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation))
+            self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation, setup=setup))
 
     def one(self, plan: AnyPlan, data: st.DataObject) -> None:
         harness = self.harness
@@ -245,23 +247,23 @@ def check_app(
     # Findings outside any request (the app's shape, its lifespan startup) come with the
     # plainest request; an app whose startup failed is not serving, so nothing is sent.
     outside = RequestPlan(method="GET", target=b"/")
-    explorer._lint(harness.setup_findings, outside, harness.baseline, Answer())
+    explorer._lint(harness.setup_findings, outside, harness.baseline, Answer(), setup=True)
     if not harness.startup_failure:
         explorer.run()
-        explorer._lint(harness.finish(), outside, harness.baseline, Answer())
+        explorer._lint(harness.finish(), outside, harness.baseline, Answer(), setup=True)
     out: list[Violation] = []
     findings = sorted(explorer.findings.values(), key=lambda f: (-get_rule(f.code).level.rank, f.code))
     budget = options.shrink_budget if options.shrink_budget is not None else max(2.0, options.max_time / 3)
     shrink_until = time.monotonic() + budget
-    shrinkable = sum(1 for f in findings if f.code != "T006")
+    shrinkable = sum(1 for f in findings if f.code != "T006" and not f.setup)
     for index, finding in enumerate(findings):
         # Each finding left gets an equal share of the time left (what one does not use goes
         # to the next), so many findings all get shrunk a little rather than the first few a lot.
         share = (shrink_until - time.monotonic()) / max(1, shrinkable)
         left = min(options.shrink_time, max(share, 0.0))
-        if finding.code != "T006":
+        if finding.code != "T006" and not finding.setup:
             shrinkable -= 1
-        if index < options.max_shrinks and finding.code != "T006" and left > 0:
+        if index < options.max_shrinks and finding.code != "T006" and not finding.setup and left > 0:
             code, signature = finding.code, finding.signature
 
             def reproduces(plan: AnyPlan, delivery: Delivery, code: str = code, signature: str = signature) -> bool:

@@ -194,3 +194,14 @@ def test_every_skip_names_its_reason() -> None:
     skipped = set(SKIPS) | set(TWIN_SKIPS)
     assert skipped and all(len(reason) > 20 for reason in {**SKIPS, **TWIN_SKIPS}.values())
     assert skipped <= {code for code in CASES} | {code for code, _, _ in PAIRS}
+
+
+def test_a_lifespan_finding_is_reported_without_a_request_to_replay() -> None:
+    """A startup that breaks the protocol is a finding (not "the app did not start"); it
+    came from no request, so it has no replay line and names the lifespan exchange."""
+    case = next(bad for code, bad, _ in PAIRS if code == "A511")
+    found = check_app(_dispatch(case), "asgi", examples=5, max_time=2.0, seed=SEED, timeout=2.0)
+    assert [v.code for v in found] == ["A511"]
+    violation = found[0]
+    assert "replay" not in violation.extra and violation.extra["when"] == "setup"
+    assert violation.exchange is not None and violation.exchange.scope_type == "lifespan"
