@@ -34,8 +34,9 @@ def run_ws(target: Target, *, examples: int = 4, seed: int = 0) -> set[str]:
     probe_dir = tempfile.mkdtemp(prefix="speccheck-ws-test-")
     session = LocalSession(RunInfo(command="server", target=target.name), examples=examples, seed=seed)
     port = free_port(HOST)
+    argv = target.argv(HOST, port)
     try:
-        with ServerProcess(target.argv(HOST, port), host=HOST, port=port, env=_server_env(probe_dir)) as proc:
+        with ServerProcess(argv, host=HOST, port=port, env=_server_env(probe_dir), stop_timeout=2.0) as proc:
             assert proc.start(), proc.output()
             run_websocket(session, ServerRun(target, exchange_timeout=2.0), proc, probe_dir)
     finally:
