@@ -26,7 +26,7 @@ from speccheck.server._plans import (
     closed_ids,
     read_observation,
 )
-from speccheck.server._reject import CASES, run_case
+from speccheck.server._reject import CASES, request_line_version, run_case
 from speccheck.server._responses import CORRECT, choose_plan
 from speccheck.server._shrink import shrink
 from speccheck.server._support import (
@@ -199,7 +199,7 @@ class Exchanges:
                     signature="S501",
                 )
             )
-        findings += check_response(req, ident, plan, resp, obs, prev)
+        findings += check_response(req, ident, plan, resp, obs, prev, self.interface)
         findings += self.target_findings(resp, plan)
         return req, raw, resp, obs, findings
 
@@ -326,6 +326,7 @@ class Exchanges:
             interface=self.interface,
             method=raw.split(b" ", 1)[0].decode("latin-1"),
             target="/reject",
+            http_version=request_line_version(raw),
             replay=_replay(raw, self.cfg.host, self.proc.port),
             base_url=self.proc.base_url,
         )

@@ -35,15 +35,26 @@ _KNOWN = frozenset(
 
 
 def _header_signature(name: bytes, values: list[str], what: str) -> str:
-    if name.lower() in _KNOWN:
-        return f"{name.decode('latin-1').lower()} {what}"
+    """What makes two header findings distinct: the kind of field (a name with '_', a
+    non-ASCII value, a duplicate) before its name, so one server habit is one finding
+    however many random names the generator drew; a well-known name otherwise."""
     if b"_" in name:
         return f"name with '_' {what}"
     if any(ord(c) > 0x7E for v in values for c in v):
         return f"non-ASCII value {what}"
     if len(values) > 1:
         return f"duplicate field {what}"
+    if name.lower() in _KNOWN:
+        return f"{name.decode('latin-1').lower()} {what}"
     return f"other field {what}"
+
+
+# Proxy headers a server may drop from an untrusted peer (waitress does by default): they
+# would let any client spoof its address/scheme. PEP 3333's "should correspond" is a
+# SHOULD, and this is the kind of valid reason RFC 2119 leaves room for.
+_PROXY = frozenset(
+    b"forwarded x-forwarded-for x-forwarded-host x-forwarded-proto x-forwarded-port x-forwarded-by".split()
+)
 
 
 def _grouped(headers: list[tuple[bytes, bytes]]) -> dict[bytes, list[bytes]]:
@@ -140,6 +151,12 @@ def _wsgi_headers(req: RequestPlan, env: dict[str, Any]) -> list[Finding]:
         values = [v.decode("latin-1") for v in groups[name]]
         got = env.get(key)
         allowed = {values[0]} if len(values) == 1 else {",".join(values), ", ".join(values)}
+        if name == b"cookie" and len(values) > 1:
+            # Cookie lines are joined with "; " (RFC 9113 8.2.3; RFC 6265 5.4 uses "; " as the
+            # cookie-string separator), not with "," (RFC 9110 5.3 lets a field opt out).
+            allowed |= {";".join(values), "; ".join(values)}
+        if got is None and name in _PROXY:
+            continue  # dropped unless the peer is a trusted proxy (waitress): a reasoned SHOULD exception
         if got not in allowed:
             what = "missing" if got is None else "mangled"
             out.append(

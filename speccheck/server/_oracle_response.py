@@ -16,11 +16,13 @@ from speccheck._http import content_forbidden
 from speccheck.client import WireResponse
 from speccheck.server._findings import Finding, show
 from speccheck.server._plans import ID_HEADER, ResponsePlan
+from speccheck.server._responses import WRONG
 from speccheck.traffic import RequestPlan
 
-__all__ = ["RESPONSE_CODES", "Previous", "check_response"]
+__all__ = ["RESPONSE_CODES", "WSGI_RESPONSE_CODES", "Previous", "check_response"]
 
 RESPONSE_CODES = frozenset({"S201", "S202", "S203", "S204", "S205", "S206", "S207", "S208"})
+WSGI_RESPONSE_CODES = frozenset({"S209"})
 _NOT_RELAYED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 _INJECTED = b"x-injected"
 
@@ -38,8 +40,39 @@ class Previous:
         self.exchange = exchange  # () -> (Exchange, extra): details for a finding about it, built on demand
 
 
-def _leak(head: bool, status: int, plan: ResponsePlan, data: bytes, where: str) -> Finding:
+def _declared(plan: ResponsePlan) -> int | None:
+    for name, value in plan.headers:
+        if name.lower() == "content-length" and value.isdigit():
+            return int(value)
+    return None
+
+
+# The excess of each wrong plan whose Content-Length is smaller than its body: bytes that
+# start with one of these are that app's overrun, whichever exchange they surface after.
+_OVERRUNS = tuple(p.body_bytes[n:] for p in WRONG for n in [_declared(p)] if n is not None and n < len(p.body_bytes))
+
+
+def _overrun(data: bytes, interface: str) -> Finding | None:
+    """The app said Content-Length N and produced more: the app broke the rule first (H103).
+    PEP 3333 asks the server only that it "should not transmit more bytes to the client
+    than the header allows" (S209, a SHOULD); the ASGI spec gives the server no duty here,
+    so on ASGI it is the app's finding alone (a legal variant for the server)."""
+    if not any(data.startswith(tail) for tail in _OVERRUNS):
+        return None
+    return Finding(
+        "S209" if interface == "wsgi" else "",
+        "bytes past an app's too-small Content-Length reached the wire",
+        show(data[:60]),
+        "at most Content-Length bytes",
+        signature="overrun",
+    )
+
+
+def _leak(head: bool, status: int, plan: ResponsePlan, data: bytes, where: str, interface: str = "wsgi") -> Finding:
     sample = show(data[:60])
+    overrun = _overrun(data, interface)
+    if overrun is not None:
+        return overrun
     if head:
         # RFC 9110 9.3.2: "the server MUST NOT send content in the response" to HEAD.
         return Finding(
@@ -75,6 +108,20 @@ def check_response(
     resp: WireResponse,
     obs: dict[str, Any] | None,
     prev: Previous | None,
+    interface: str = "wsgi",
+) -> list[Finding]:
+    out = _check_response(req, ident, plan, resp, obs, prev, interface)
+    return [f for f in out if f.code]  # an empty code: the app's fault, nothing for the server
+
+
+def _check_response(
+    req: RequestPlan,
+    ident: str,
+    plan: ResponsePlan,
+    resp: WireResponse,
+    obs: dict[str, Any] | None,
+    prev: Previous | None,
+    interface: str,
 ) -> list[Finding]:
     head = req.method == "HEAD"
     out: list[Finding] = []
@@ -95,7 +142,9 @@ def check_response(
             )
     if resp.outcome == "invalid":
         if resp.reused and prev is not None:
-            leak = _leak(prev.head, prev.status, prev.plan, resp.raw, "(seen as an unparsable next response)")
+            leak = _leak(
+                prev.head, prev.status, prev.plan, resp.raw, "(seen as an unparsable next response)", interface
+            )
             out.append(replace(leak, previous=True))
         elif not out:
             out.append(
@@ -124,7 +173,7 @@ def check_response(
     if resp.outcome != "ok":
         return out
     if resp.trailing:
-        out.append(_leak(head, resp.status, plan, resp.trailing, "on the same connection"))
+        out.append(_leak(head, resp.status, plan, resp.trailing, "on the same connection", interface))
     got_ids = resp.header_values(ID_HEADER.encode())
     if got_ids and got_ids[0].decode("latin-1") != ident:
         out.append(

@@ -18,7 +18,7 @@ from speccheck.client import WireConnection, WireResponse
 from speccheck.server._findings import Finding, show
 from speccheck.server._plans import ID_HEADER, PLAN_HEADER
 
-__all__ = ["CASES", "RejectCase", "run_case"]
+__all__ = ["CASES", "RejectCase", "request_line_version", "run_case"]
 
 Judge = Callable[[dict[str, Any] | None, WireResponse], list[Finding]]
 
@@ -52,6 +52,54 @@ def _delivered(code: str, what: str) -> Judge:
         ]
 
     return judge
+
+
+def _host_values(obs: dict[str, Any]) -> list[str] | None:
+    """The Host evidence the app got: ASGI, every ``host`` header line; WSGI, HTTP_HOST
+    (one value, duplicates joined with commas). None if the observation has neither shape."""
+    env = obs.get("environ")
+    if isinstance(env, dict):
+        value = env.get("HTTP_HOST")
+        return [] if value is None else [str(value)]
+    scope = obs.get("scope")
+    if isinstance(scope, dict):
+        return [str(pair[1]) for pair in scope.get("headers") or () if str(pair[0]).lower() == "host"]
+    return None
+
+
+def _host_rule(code: str, what: str, intact: Callable[[list[str]], bool], kept: str) -> Judge:
+    """RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+    HTTP/1.1 request message that lacks a Host header field and to any request message
+    that contains more than one Host header field line". Behind a gateway the HTTP
+    origin server is the gateway and the app together, and neither PEP 3333 nor ASGI
+    says which of them answers the 400: a gateway that rejects passes, and so does one
+    that delivers the request with the Host evidence intact (the app can answer 400).
+    Only delivering it with the evidence changed -- a Host made up, a duplicate
+    dropped -- takes that chance away from the app, and is a finding."""
+
+    def judge(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+        if obs is None:
+            return []
+        hosts = _host_values(obs)
+        if hosts is None or intact(hosts):
+            return []
+        return [
+            Finding(
+                code,
+                f"{what} reached the application with its Host lines changed",
+                f"the app saw Host {show(hosts)}",
+                f"a 400 (or a closed connection), or the request delivered with {kept}",
+                signature=code,
+            )
+        ]
+
+    return judge
+
+
+def _both_hosts(hosts: list[str]) -> bool:
+    if len(hosts) > 1:
+        return True  # ASGI: both lines, as received
+    return len(hosts) == 1 and "," in hosts[0]  # WSGI: joined, so the app sees two values
 
 
 def _invalid_chunk(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
@@ -156,7 +204,7 @@ CASES: tuple[RejectCase, ...] = (
         "S403",
         "missing-host",
         b"GET /reject HTTP/1.1\r\n{ids}\r\n",
-        _delivered("S403", "an HTTP/1.1 request without Host"),
+        _host_rule("S403", "an HTTP/1.1 request without Host", lambda hosts: not hosts, "no Host"),
     ),
     RejectCase(
         "S404",
@@ -174,7 +222,7 @@ CASES: tuple[RejectCase, ...] = (
         "S406",
         "duplicate-host",
         b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.com\r\n{ids}\r\n",
-        _delivered("S406", "a request with two Host lines"),
+        _host_rule("S406", "a request with two Host lines", _both_hosts, "both Host values"),
     ),
     RejectCase(
         "S407",
@@ -206,6 +254,15 @@ CASES: tuple[RejectCase, ...] = (
 
 REJECT_CODES = frozenset({"S301", "S302", "S401", "S402", "S403", "S404", "S405", "S406", "S407", "S408"})
 _FOLLOW_UP = b"GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def request_line_version(raw: bytes) -> str:
+    """The version a raw request line claims ("1.1" for ``GET / HTTP/1.1``, "1.x" for a
+    malformed ``HTTP/1.x``), for the report's exchange summary; "" when there is none."""
+    line = raw.split(b"\r\n", 1)[0].split(b" ")
+    if len(line) == 3 and line[2].startswith(b"HTTP/"):
+        return line[2][5:].decode("latin-1")
+    return ""
 
 
 def run_case(

@@ -280,6 +280,17 @@ RULES: tuple[Rule, ...] = (
         quote="the message body length is determined by one of the following",
     ),
     Rule(
+        "S209",
+        "wsgi-content-length-overrun",
+        SH,
+        SV,
+        P,
+        "handling-the-content-length-header",
+        "The app declared a Content-Length smaller than its body and the server sent the excess bytes anyway.",
+        check=Check.CROSS,
+        quote="the server should not transmit more bytes to the client than the header allows",
+    ),
+    Rule(
         "S207",
         "no-crlf-header-on-wire",
         M,

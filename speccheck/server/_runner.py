@@ -20,7 +20,7 @@ from speccheck.server._oracle_request import (
     ASGI_CODES,
     WSGI_CODES,
 )
-from speccheck.server._oracle_response import RESPONSE_CODES
+from speccheck.server._oracle_response import RESPONSE_CODES, WSGI_RESPONSE_CODES
 from speccheck.server._plans import (
     write_plan,
 )
@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_MAX_TIME", "RunSession", "ServerRun", "r
 
 def _codes(interface: str, rejects: bool) -> set[str]:
     codes = set(RESPONSE_CODES) | {"T001", "T002", "T003", "T004"}
-    codes |= WSGI_CODES if interface == "wsgi" else ASGI_CODES | {"S501"}
+    codes |= WSGI_CODES | WSGI_RESPONSE_CODES if interface == "wsgi" else ASGI_CODES | {"S501"}
     if rejects:
         codes |= REJECT_CODES
     return codes

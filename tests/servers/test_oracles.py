@@ -14,6 +14,7 @@ from speccheck.client import WireResponse
 from speccheck.server._findings import Finding
 from speccheck.server._oracle_request import check_asgi_request, check_wsgi_request, path_variants, wire_headers
 from speccheck.server._oracle_response import Previous, check_response
+from speccheck.server._reject import CASES, request_line_version
 from speccheck.server._responses import BY_NAME
 from speccheck.traffic import RequestPlan
 
@@ -171,3 +172,80 @@ def test_crlf_reaching_the_wire() -> None:
     raw = b"HTTP/1.1 200 OK\r\nx-probe-split: a\r\nx-injected: 1\r\n\r\nok"
     resp = _response(200, [(b"x-probe-split", b"a"), (b"x-injected", b"1")], b"ok", raw=raw)
     assert codes(check_response(RequestPlan(), "i1", BY_NAME["crlf-value"], resp, {"errors": []}, None)) == {"S207"}
+
+
+def test_overrun_of_an_apps_content_length_is_the_wsgi_should_rule() -> None:
+    # PEP 3333: the server "should not transmit more bytes to the client than the header allows".
+    plan = BY_NAME["cl-too-small"]
+    resp = _response(200, [(b"content-length", b"3"), (b"x-speccheck-id", b"i1")], b"abc", trailing=b"defghij")
+    assert codes(check_response(RequestPlan(), "i1", plan, resp, {"errors": []}, None, "wsgi")) == {"S209"}
+    # ASGI gives the server no duty here: the app's wrong Content-Length is the app's finding.
+    assert check_response(RequestPlan(), "i1", plan, resp, {"errors": []}, None, "asgi") == []
+    # The same bytes surfacing after another exchange on the connection are still the overrun.
+    later = _response(201, [(b"location", b"/made"), (b"x-speccheck-id", b"i1")], b"made", trailing=b"defghij")
+    assert codes(check_response(RequestPlan(), "i1", BY_NAME["created"], later, {"errors": []}, None)) == {"S209"}
+
+
+def test_cookie_lines_joined_with_semicolons_pass() -> None:
+    req = RequestPlan(method="GET", headers=((b"Cookie", b"a=1"), (b"Cookie", b"b=2")))
+    for joined in ("a=1; b=2", "a=1;b=2", "a=1, b=2"):
+        obs = wsgi_obs(req, HTTP_COOKIE=joined, CONTENT_TYPE=None, CONTENT_LENGTH=None, HTTP_X_DUP=None)
+        obs["body"] = ""
+        assert check_wsgi_request(req, obs) == [], joined
+    obs = wsgi_obs(req, HTTP_COOKIE="b=2", CONTENT_TYPE=None, CONTENT_LENGTH=None)
+    obs["body"] = ""
+    assert codes(check_wsgi_request(req, obs)) == {"S109"}
+
+
+def test_header_findings_are_one_per_kind_not_per_random_name() -> None:
+    # The signature names the kind of field ('_' in the name, a non-ASCII value), never the
+    # random name, so a server habit is one finding with a count.
+    sigs = set()
+    for name in (b"a_b", b"x_y!z"):
+        req = RequestPlan(method="GET", headers=((name, b"v"),))
+        kept = [[n.decode().lower(), v.decode()] for n, v in wire_headers(req) if n != name]
+        (finding,) = check_asgi_request(req, asgi_obs(req, headers=kept, path="/", body=""))
+        sigs.add(finding.signature)
+    for name in (b"user-agent", b"x-odd"):
+        req = RequestPlan(method="GET", headers=((name, "caf\xe9".encode("latin-1")),))
+        sent = [[n.decode().lower(), "" if n == name else v.decode()] for n, v in wire_headers(req)]
+        obs = asgi_obs(req, headers=sent, path="/", body="")
+        sigs |= {f.signature for f in check_asgi_request(req, obs)}
+    assert sigs == {"name with '_' missing", "non-ASCII value changed"}
+
+
+def _host_obs(interface: str, hosts: list[str]) -> dict[str, object]:
+    if interface == "wsgi":
+        env = {"HTTP_HOST": ",".join(hosts)} if hosts else {}
+        return {"environ": env}
+    return {"scope": {"headers": [["host", h] for h in hosts]}}
+
+
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_host_cases_delivered_intact_pass_and_with_made_up_host_fail(interface: str) -> None:
+    # RFC 9112 3.2: the 400 is owed by the origin server (gateway + app); a gateway that
+    # hands over the Host lines as received leaves the app able to answer it.
+    missing = next(c for c in CASES if c.code == "S403")
+    double = next(c for c in CASES if c.code == "S406")
+    ok = WireResponse("ok", status=200)
+    assert missing.judge(None, ok) == []  # rejected: the app never saw it
+    assert missing.judge(_host_obs(interface, []), ok) == []
+    assert codes(missing.judge(_host_obs(interface, ["localhost"]), ok)) == {"S403"}
+    assert double.judge(_host_obs(interface, ["127.0.0.1", "example.com"]), ok) == []
+    assert codes(double.judge(_host_obs(interface, ["127.0.0.1"]), ok)) == {"S406"}
+
+
+def test_reject_exchange_names_the_version_sent() -> None:
+    assert request_line_version(b"GET /reject HTTP/3.0\r\nHost: x\r\n\r\n") == "3.0"
+    assert request_line_version(b"GET /reject HTTP/1.x\r\n\r\n") == "1.x"
+    assert request_line_version(b"GET /reject\r\n\r\n") == ""
+
+
+def test_wsgi_proxy_headers_may_be_dropped_but_not_altered() -> None:
+    # waitress drops X-Forwarded-* from peers it does not trust: a reasoned exception to a SHOULD.
+    req = RequestPlan(method="GET", headers=((b"X-Forwarded-For", b"10.0.0.1"),))
+    obs = wsgi_obs(req, CONTENT_TYPE=None, CONTENT_LENGTH=None, HTTP_X_DUP=None, PATH_INFO="/")
+    obs["body"] = ""
+    assert check_wsgi_request(req, obs) == []
+    obs["environ"]["HTTP_X_FORWARDED_FOR"] = "10.0.0.2"  # type: ignore[index]
+    assert codes(check_wsgi_request(req, obs)) == {"S109"}
