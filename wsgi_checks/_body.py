@@ -106,6 +106,8 @@ class Body:
         self._ended = True
         call.produced += produced
         call.finished(self._inner)
+        if call.serial:
+            call.lint.leave(call)
         if self._thread:
             self._thread = get_ident()  # ended in this thread: must be closed before its next request
 
@@ -136,6 +138,8 @@ class Body:
                     signature="len",
                 )
             call.finished(self._inner)
+        if call.serial:
+            call.lint.leave(call)
         if self._closes == 0 and self._thread:
             self._thread = get_ident()  # ended in this thread: must be closed before its next request
 
@@ -182,6 +186,8 @@ class Body:
             return
         if self._thread:
             call.lint._open.discard(self)  # one set operation, atomic under the GIL
+        if call.serial:
+            call.lint.leave(call)
         try:
             close = self._inner.close
         except AttributeError:

@@ -40,6 +40,7 @@ class Call:
         "lint",
         "produced",
         "returned",
+        "serial",
         "server_start_response",
         "server_write",
         "started",
@@ -61,6 +62,7 @@ class Call:
         self.trapped: BaseException | None = None  # what start_response(exc_info) raised
         self.faults = 0  # header faults of the current start_response call: 1 hop-by-hop, 2 malformed
         self.fw_results: list[Any] | None = None  # objects the server's wsgi.file_wrapper returned
+        self.serial = 0  # thread counted in the lint's single-thread check (W311) until the response ends
 
     # -- reporting -------------------------------------------------------------------------------
     def app(
@@ -190,7 +192,16 @@ class Call:
         if self.returned:
             # "Applications must not invoke write() from within their return iterable"
             self.app("W524", "write() called after the application returned", signature="after")
-        return self.server_write(data)
+        written = self.server_write(data)
+        declared = self.declared
+        if declared is not None and self.produced > declared and data:
+            # "the server ... should ... raise an error if the application tries to write() past that point"
+            self.server(
+                "W312",
+                f"write() accepted {self.produced - declared} byte(s) beyond Content-Length {declared} without raising",
+                signature="past",
+            )
+        return written
 
     def file_wrapper_result(self, obj: Any) -> None:
         if self.fw_results is None:

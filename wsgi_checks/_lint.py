@@ -44,7 +44,7 @@ register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
 _ALL_RULES: tuple[Rule, ...] = RULES + tuple(rule for rule in HTTP_RULES if rule.code in HTTP_CODES)
 _BY_CODE = {rule.code: rule for rule in _ALL_RULES}
 _ENVIRON = frozenset(f"W1{n:02d}" for n in range(2, 19)) | {"W201", "W206"}
-_HEADERS = frozenset({f"W5{n}" for n in range(11, 23)} | {"H104", "H105", "H109", "H101", "H102", "H103"})
+_HEADERS = frozenset({f"W5{n}" for n in range(11, 23)} | {"H104", "H105", "H109", "H101", "H102", "H103", "W312"})
 _STREAMS = frozenset({"W202", "W203", "W204", "W205", "W207", "W601", "W602", "W603", "W604"})
 _BODY = frozenset({"H101", "H102", "H103"})
 _NO_ARG: Any = object()  # an argument the server did not pass
@@ -80,6 +80,8 @@ class WSGILint:
         self.wrap_streams = not enabled.isdisjoint(_STREAMS)
         self.wrap_file_wrapper = "W308" in enabled or "W605" in enabled
         self.track_close = int("W305" in enabled)  # Body._thread: 1 = tracked
+        self.check_threads = "W311" in enabled
+        self._serial: dict[int, int] = {}  # thread -> responses in flight with wsgi.multithread false
         self._environ = EnvironChecker(self)
         self._lock = threading.Lock()
         self._open: set[Body] = set()
@@ -162,6 +164,8 @@ class WSGILint:
         if self.check_environ:
             self._environ.check(environ)
         call = Call(self, environ, start_response, self.app)
+        if self.check_threads and type(environ) is dict and not environ.get("wsgi.multithread", True):
+            self._enter(call)
         if type(environ) is dict:
             if self.wrap_streams:
                 stream = environ.get("wsgi.input")
@@ -180,11 +184,46 @@ class WSGILint:
             result = self.app(environ, call.start_response)
         except BaseException:
             call.returned = True
+            if call.serial:
+                self.leave(call)
             raise
         call.returned = True
         if call.trapped is not None:
             call.check_trapped("returned normally")
-        return self._result(call, result)
+        result = self._result(call, result)
+        if call.serial and not isinstance(result, Response):
+            self.leave(call)  # complete already (a list, the server's file wrapper, an error)
+        return result
+
+    # -- wsgi.multithread truthfulness (W311) ----------------------------------------------------
+    def _enter(self, call: Call) -> None:
+        """A response with ``wsgi.multithread`` false begins: is another thread inside the app?
+        In flight from the call until its iterable ends or is closed (a list: until the app returns)."""
+        ident = get_ident()
+        with self._lock:
+            others = [thread for thread, count in self._serial.items() if count and thread != ident]
+            self._serial[ident] = self._serial.get(ident, 0) + 1
+        call.serial = ident
+        if others:
+            # "This value should evaluate true if the application object may be simultaneously invoked by another thread"
+            call.server(
+                "W311",
+                f"wsgi.multithread is false but {len(others)} other thread(s) were inside the app at the same time",
+                signature="overlap",
+            )
+
+    def leave(self, call: Call) -> None:
+        """The response of `call` is over (idempotent)."""
+        ident = call.serial
+        if not ident:
+            return
+        call.serial = 0
+        with self._lock:
+            count = self._serial.get(ident, 0)
+            if count > 1:
+                self._serial[ident] = count - 1
+            else:
+                self._serial.pop(ident, None)
 
     def _odd_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         # "A server or gateway must invoke the application object using positional (not keyword) arguments."

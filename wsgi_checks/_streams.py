@@ -79,7 +79,13 @@ class InputWrapper:
         return self._got(data, "readline")
 
     def readlines(self, *args: Any) -> Any:
-        lines = self._inner.readlines(*args)
+        try:
+            lines = self._inner.readlines(*args)
+        except TypeError:
+            if args:
+                # "the hint argument to readlines() is optional for both caller and implementer"
+                self._call.server("W208", "wsgi.input.readlines(hint) raised TypeError", signature="readlines")
+            raise
         if type(lines) is not list:
             lines = list(lines)
         for line in lines:

@@ -16,7 +16,7 @@ import pytest
 import wsgi_checks
 from fixtures.wsgi import apps
 from fixtures.wsgi.harness import STRICT, Request, Server
-from fixtures.wsgi.servers import NeverCloses, SubclassEnviron
+from fixtures.wsgi.servers import NeverCloses, SubclassEnviron, patched
 from speccheck import AppSpecViolation, ServerSpecViolation, SpecViolation, SpecWarning, UsageError
 from wsgi_checks import WSGILint, exchange_from_environ
 
@@ -28,7 +28,14 @@ def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = 
 
 
 def test_public_names() -> None:
-    assert sorted(wsgi_checks.__all__) == ["HTTP_CODES", "RULES", "WSGILint", "exchange_from_environ"]
+    assert sorted(wsgi_checks.__all__) == [
+        "HTTP_CODES",
+        "RULES",
+        "WSGILint",
+        "check_middleware",
+        "exchange_from_environ",
+        "probe_app",
+    ]
 
 
 # -- modes -------------------------------------------------------------------------------------------
@@ -158,13 +165,14 @@ def test_unclosed_response_reported_on_next_request_in_the_thread() -> None:
 
 def test_response_open_in_another_thread_is_not_blamed() -> None:
     lint = WSGILint(apps.streaming, mode="collect")
-    environ = STRICT.environ(Request())
+    threaded = patched("Threaded", wsgi__multithread=True)  # concurrent requests: say so (W311)
+    environ = threaded.environ(Request())
     body = lint(environ, start_response)
     first = next(iter(body))  # in flight: neither exhausted nor closed
-    worker = threading.Thread(target=STRICT.serve, args=(lint,))
+    worker = threading.Thread(target=threaded.serve, args=(lint,))
     worker.start()
     worker.join(10)
-    STRICT.serve(lint)
+    threaded.serve(lint)
     assert first == b"a" and lint.violations == []
     assert [v.code for v in lint.finish()] == ["W305"]  # abandoned without close()
 
