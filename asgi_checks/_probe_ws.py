@@ -96,6 +96,9 @@ async def websocket(scope: Scope, receive: Receive, send: Send) -> None:
     finally:
         obs["final"] = True
         if ident:
+            from asgi_checks._probe import _lint_findings
+
+            obs["lint"] = _lint_findings()  # server-side findings of the lint around the probe
             write_observation(ident, obs)
 
 

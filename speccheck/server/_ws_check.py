@@ -21,6 +21,7 @@ from urllib.parse import unquote_to_bytes
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
+from speccheck._errors import UsageError
 from speccheck._violations import Exchange, Violation
 from speccheck.client._ws import WsResult, run_session
 from speccheck.server._findings import Finding, show
@@ -332,6 +333,12 @@ def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: 
     return out
 
 
+def _plain_http(obs: dict[str, Any]) -> bool:
+    """The observation of an ``http`` scope: the server handed the upgrade request to the app
+    as plain HTTP, i.e. it does not do WebSocket (allowed: then these rules do not apply)."""
+    return (obs.get("scope") or {}).get("type") == "http"
+
+
 def _wait_obs(directory: str, ident: str, wait: float = _OBS_WAIT) -> dict[str, Any] | None:
     """The probe's final observation, or the last partial one if the session never ended
     on the app's side within ``wait`` seconds (then the missing events are findings)."""
@@ -346,7 +353,7 @@ def _wait_obs(directory: str, ident: str, wait: float = _OBS_WAIT) -> dict[str, 
                     last = json.load(f)
             except (OSError, ValueError):
                 pass
-            if (last is not None and last.get("final")) or time.monotonic() >= end:
+            if (last is not None and (last.get("final") or _plain_http(last))) or time.monotonic() >= end:
                 return last
             time.sleep(0.005)
     finally:
@@ -368,6 +375,18 @@ def _exchange(plan: WebSocketPlan, base_url: str) -> Exchange:
     )
 
 
+def _report_lint(session: RunSession, obs: dict[str, Any] | None, exchange: Exchange) -> None:
+    """Server-side findings of the ASGI lint wrapped around the probe (A4xx scope and event
+    checks), with this session as their reproduction."""
+    for item in (obs or {}).get("lint") or ():
+        try:
+            violation = Violation.from_dict(item)
+        except (UsageError, KeyError, ValueError, TypeError):
+            continue
+        violation.exchange = exchange
+        session.report(violation)
+
+
 def run_websocket(session: RunSession, cfg: ServerRun, proc: ServerProcess, probe_dir: str) -> None:
     """Run the WebSocket sessions against a running ASGI target; report findings and hangs."""
     count = DEFAULT_SESSIONS if session.examples is None else max(0, min(DEFAULT_SESSIONS, session.examples))
@@ -386,6 +405,8 @@ def run_websocket(session: RunSession, cfg: ServerRun, proc: ServerProcess, prob
             cfg.host, proc.port, case.plan, extra_headers=((ID_HEADER.encode(), ident.encode()),), timeout=timeout
         )
         obs = _wait_obs(probe_dir, ident, _OBS_WAIT if result.status else 0.2)
+        if obs is not None and _plain_http(obs):
+            return  # no WebSocket support: not applicable, nothing marked checked
         exchange = _exchange(case.plan, proc.base_url)
         checked = checked or obs is not None
         waits += bool(result.timed_out) or (obs is not None and not obs.get("final"))
@@ -400,6 +421,7 @@ def run_websocket(session: RunSession, cfg: ServerRun, proc: ServerProcess, prob
                     f"websocket {result.timed_out}",
                 )
             )
+        _report_lint(session, obs, exchange)
         for finding in findings:
             session.report(
                 Violation(
