@@ -217,7 +217,18 @@ class Response:
         return next(self.__iter__())
 
     def close(self) -> None:
-        self._body.close()
+        body = self._body
+        if body._closes or body._call.serial:
+            body.close()
+            return
+        body._closes = 1  # the usual case, inlined from Body.close: the first close()
+        if body._thread:
+            body._call.lint._open.discard(body)  # one set operation, atomic under the GIL
+        try:
+            close = body._inner.close
+        except AttributeError:
+            return
+        close()
 
     def __getattr__(self, name: str) -> Any:
         body = self._body

@@ -70,7 +70,7 @@ class _KeyInfo:
     """What one key tuple implies, computed once: which keys hold strings to check,
     and the key-only findings (reported again on each request that has these keys)."""
 
-    __slots__ = ("findings", "good", "stable", "strings")
+    __slots__ = ("findings", "good", "others", "size", "stable", "strings")
 
     def __init__(self, environ: Mapping[Any, Any]) -> None:
         self.findings: list[tuple[str, str, str]] = []  # (code, message, signature)
@@ -115,16 +115,23 @@ class _KeyInfo:
             self.strings = lambda env: (getter(env),)
         else:
             self.strings = None
+        # The keys `strings` does not look up: with `size`, a cheap test that a new environ
+        # has exactly these keys (same size, and every key found by the two lookups).
+        self.size = len(keys)
+        looked_up = set(str_keys)
+        others = [key for key in keys if key not in looked_up]
+        self.others: Callable[[Mapping[Any, Any]], Any] = operator.itemgetter(*others) if others else (lambda env: ())
 
 
 class EnvironChecker:
     """The per-lint environ check; `check` is called with every environ."""
 
-    __slots__ = ("_cache", "_errors_types", "_input_types", "_lint")
+    __slots__ = ("_cache", "_errors_types", "_input_types", "_last", "_lint")
 
     def __init__(self, lint: WSGILint) -> None:
         self._lint = lint
         self._cache: dict[tuple[Any, ...], _KeyInfo] = {}
+        self._last: _KeyInfo | None = None  # the key set of the previous environ
         self._input_types: set[type] = set()
         self._errors_types: set[type] = set()
 
@@ -139,21 +146,37 @@ class EnvironChecker:
             )
             if not isinstance(environ, Mapping):
                 return
-        keys = tuple(environ)
-        info = self._cache.get(keys)
+        # Usually the same keys as the previous request: the same size and every key of that
+        # set present (two C-level lookups) means the very same key set, without building
+        # and hashing a tuple of all keys.
+        info = self._last
+        values: Any = None
+        if info is not None and len(environ) == info.size:
+            try:
+                values = info.strings(environ) if info.strings is not None else ()
+                info.others(environ)
+            except KeyError:
+                info = None
+        else:
+            info = None
         if info is None:
-            info = _KeyInfo(environ)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[keys] = info
+            keys = tuple(environ)
+            info = self._cache.get(keys)
+            if info is None:
+                info = _KeyInfo(environ)
+                if len(self._cache) >= _CACHE_LIMIT:
+                    self._cache.clear()
+                self._cache[keys] = info
+            self._last = info
+            values = info.strings(environ) if info.strings is not None else ()
         for code, message, signature in info.findings:
             lint.server(code, message, environ, signature=signature)
         # One C-level pass over every value that must be a str: CGI variables (keys without
         # a dot) and the dotted keys that held a str when this key tuple was first seen.
         # "It is a violation of this specification for any CGI variable's value to be of any type other than str."
-        if info.strings is not None:
+        if values:
             try:
-                joined = "".join(info.strings(environ))
+                joined = "".join(values)
             except TypeError:
                 self._slow_values(environ)
             else:

@@ -48,6 +48,7 @@ _HEADERS = frozenset({f"W5{n}" for n in range(11, 23)} | {"H104", "H105", "H109"
 _STREAMS = frozenset({"W202", "W203", "W204", "W205", "W207", "W601", "W602", "W603", "W604"})
 _BODY = frozenset({"H101", "H102", "H103"})
 _NO_ARG: Any = object()  # an argument the server did not pass
+_new = object.__new__
 
 
 class WSGILint:
@@ -164,22 +165,35 @@ class WSGILint:
         if self.check_environ:
             self._environ.check(environ)
         call = Call(self, environ, start_response, self.app)
-        if self.check_threads and type(environ) is dict and not environ.get("wsgi.multithread", True):
-            self._enter(call)
         if type(environ) is dict:
+            # The wrappers are built without an __init__ call: this runs on every request.
             if self.wrap_streams:
                 stream = environ.get("wsgi.input")
                 if stream is not None:
                     length = environ.get("CONTENT_LENGTH")
-                    size = int(length) if type(length) is str and length.isdigit() and length.isascii() else None
-                    environ["wsgi.input"] = InputWrapper(call, stream, size)
+                    wrapped = _new(InputWrapper)
+                    wrapped._call = call
+                    wrapped._inner = stream
+                    wrapped._remaining = (
+                        int(length) if type(length) is str and length.isdigit() and length.isascii() else None
+                    )
+                    wrapped._returned = 0
+                    environ["wsgi.input"] = wrapped
                 stream = environ.get("wsgi.errors")
                 if stream is not None:
-                    environ["wsgi.errors"] = ErrorsWrapper(call, stream)
+                    errors = _new(ErrorsWrapper)
+                    errors._call = call
+                    errors._inner = stream
+                    environ["wsgi.errors"] = errors
             if self.wrap_file_wrapper:
                 wrapper = environ.get("wsgi.file_wrapper")
                 if wrapper is not None:
-                    environ["wsgi.file_wrapper"] = FileWrapperCheck(call, wrapper)
+                    checked = _new(FileWrapperCheck)
+                    checked._call = call
+                    checked._inner = wrapper
+                    environ["wsgi.file_wrapper"] = checked
+            if self.check_threads and not environ.get("wsgi.multithread", True):
+                self._enter(call)
         try:
             result = self.app(environ, call.start_response)
         except BaseException:
@@ -241,6 +255,11 @@ class WSGILint:
 
     def _result(self, call: Call, result: Any) -> Any:
         kind = type(result)
+        if kind is GeneratorType:  # the common streaming case: no __len__, has close(), iter() is itself
+            body = Body(call, result, None, self.track_close)
+            if self.track_close:
+                self._open.add(body)
+            return Response(body, body._run(result))
         if kind is list or kind is tuple:
             # Complete already: check it whole and hand the server the very same object.
             produced = 0
@@ -272,11 +291,6 @@ class WSGILint:
                 code, f"the app returned {kind.__name__}", location=code_location(self.app), signature=kind.__name__
             )
             return result
-        if kind is GeneratorType:  # the common streaming case: no __len__, has close(), iter() is itself
-            body = Body(call, result, None, self.track_close)
-            if self.track_close:
-                self._open.add(body)
-            return Response(body, body._run(result))
         if call.fw_results is not None and any(result is obj for obj in call.fw_results):
             return result  # the server's own file wrapper: hand it back untouched (see _filewrapper)
         view: Response
