@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +122,23 @@ def test_server_without_websocket_is_not_applicable() -> None:
         shutil.rmtree(probe_dir, ignore_errors=True)
     assert session.collector.violations() == []
     assert not {c for c in session.collector.checked if c.startswith("S5")}
+
+
+def test_silent_server_is_a_bounded_hang() -> None:
+    """A server that accepts the handshake and then goes silent (and ignores SIGTERM): T003,
+    the phase gives up after two timed-out sessions, and the process is gone afterwards."""
+    silent = Path(__file__).resolve().parents[2] / "fixtures" / "servers" / "ws_silent.py"
+    target = command_target(f"{{python}} {silent} --port {{port}} --ignore-term", "asgi")
+    probe_dir = tempfile.mkdtemp(prefix="speccheck-ws-test-")
+    session = LocalSession(RunInfo(command="server", target=target.name), examples=4)
+    port = free_port(HOST)
+    began = time.monotonic()
+    try:
+        with ServerProcess(target.argv(HOST, port), host=HOST, port=port, stop_timeout=1.0) as proc:
+            assert proc.start(), proc.output()
+            run_websocket(session, ServerRun(target, exchange_timeout=1.0), proc, probe_dir)
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
+    assert {v.code for v in session.collector.violations()} == {"T003"}
+    assert not proc.alive()
+    assert time.monotonic() - began < 6
