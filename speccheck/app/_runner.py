@@ -207,9 +207,10 @@ class _Explorer:
         ws_paths: list[str | bytes] = [r.path for r in options.routes if r.methods == ("WS",)]
         strategy: st.SearchStrategy[AnyPlan] = app_requests(http_routes)
         if ws_paths and self.harness.interface == "asgi":
-            # one session in four is a websocket one, to the websocket routes only
             sessions = websocket_sessions(paths=ws_paths, max_message=4096, max_actions=4)
-            strategy = st.one_of(strategy, strategy, strategy, sessions)
+            # one session in four is a websocket one, to the websocket routes only; all of
+            # them when only websocket routes are given
+            strategy = st.one_of(strategy, strategy, strategy, sessions) if http_routes else sessions
 
         @hypothesis_seed(options.seed)
         @settings(
