@@ -54,6 +54,7 @@ class WsResult:
     close_reason: str = ""
     closed_by_server_first: bool = False
     reject_body: bytes = b""
+    sent: int = 0  # data messages actually sent (fewer than planned when the session broke off)
     timed_out: str = ""  # what we were waiting for when the time ran out
     error: str = ""
 
@@ -188,6 +189,7 @@ def run_session(
                 else:
                     client.send(BytesMessage(data=action.data))
                 sent += 1
+                r.sent = sent
                 if echo and not client.pump("an echoed message", _grown(client, r.messages, sent)):
                     return r
             elif isinstance(action, Ping):

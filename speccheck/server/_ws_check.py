@@ -233,7 +233,7 @@ def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: 
                         name,
                     )
                 )
-    sent = _sent(plan)
+    sent = _sent(plan)[: result.sent]  # what the client got to send before the session ended
     data = [m for m in received if m.get("type") == "websocket.receive"]
     expect = sent[: probe.close_after] if probe.close_after is not None else sent
     got = [(m.get("kind"), m.get("sha")) for m in data]
