@@ -43,7 +43,7 @@ MORE_RULES: tuple[Rule, ...] = (
     Rule(
         "W401", "middleware-yields-per-yield", MUST, S, P, _MW,
         "A middleware took a value from the application's iterable and ended its own iteration without "
-        "yielding anything for it.",
+        "yielding anything for it (the middleware is the server of that application).",
         quote="a middleware component must yield at least one value each time its underlying application yields a value",
         bad="for chunk in inner:\n    if chunk == b'': return  # swallowed\n    yield chunk",
         fix="Yield something (b'' if nothing else) for every value the application yields.",
@@ -52,7 +52,7 @@ MORE_RULES: tuple[Rule, ...] = (
     Rule(
         "W402", "middleware-no-block", MUST, S, P, _MW,
         "A middleware took two or more values from the application's iterable before yielding one itself "
-        "(it waited for several values).",
+        "(it waited for several values; blamed as the server of that application).",
         quote="middleware components must not block iteration waiting for multiple values from an application iterable",
         bad="yield b''.join(inner)  # or: skip empty chunks without yielding",
         fix="Yield after every value taken from the application; yield b'' while accumulating.",
@@ -60,7 +60,8 @@ MORE_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "W403", "middleware-returns-promptly", MUST, S, P, _MW,
-        "A middleware consumed two or more values of the application's iterable before returning its own iterable.",
+        "A middleware consumed two or more values of the application's iterable before returning its own iterable "
+        "(blamed as the server of that application).",
         quote="middleware must return an iterable as soon as its underlying application returns an iterable",
         bad="return [b''.join(app(environ, start_response))]",
         fix="Return a generator or iterable that pulls from the application lazily.",
@@ -68,7 +69,8 @@ MORE_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "W404", "middleware-no-write-for-yielded", MUST, S, P, _MW,
-        "A middleware passed bytes the application yielded to its server's write() callable.",
+        "A middleware passed bytes the application yielded to its server's write() callable (blamed as the server of "
+        "that application).",
         quote="It is also forbidden for middleware to use the write() callable to transmit data that is yielded",
         bad="write = start_response(status, headers)\nfor chunk in inner: write(chunk)\nreturn []",
         fix="Yield the application's data from the middleware's own iterable.",
@@ -77,7 +79,7 @@ MORE_RULES: tuple[Rule, ...] = (
     Rule(
         "W405", "middleware-closes-inner", MUST, S, P, "specification-details",
         "A middleware's iterable was closed (after the end, an error, or an early stop) but the application's "
-        "iterable below it was never closed.",
+        "iterable below it was never closed (the middleware is the server of that application).",
         quote="the server or gateway must call that method upon completion of the current request",
         bad="def mw(environ, sr):\n    for chunk in app(environ, sr): yield chunk  # no close() of the inner iterable",
         fix="try: yield from inner\nfinally: close = getattr(inner, 'close', None); close and close()",
