@@ -221,6 +221,8 @@ async def _lifespan(scope: Scope, receive: Receive, send: Send) -> None:
     message = await receive()
     _note(str(message.get("type")))
     if message.get("type") == "lifespan.shutdown":
+        await asyncio.sleep(0.2)  # cleanup time: "A server must wait for this message before terminating."
+        _note("shutdown-complete-sending")
         await send({"type": "lifespan.shutdown.complete"})
 
 

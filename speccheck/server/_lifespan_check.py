@@ -18,6 +18,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import time
 from typing import Any
 
@@ -99,6 +100,9 @@ def _state(session: RunSession, cfg: ServerRun, probe_dir: str) -> None:
         if not proc.start():
             return
         status, seen = _get(cfg.host, proc.port)
+        proc.signal(signal.SIGINT)  # Ctrl-C: the main run stops its target with SIGTERM
+        exited = proc.wait(_EXIT) is not None
+    _shutdown_on_sigint(session, probe_dir, exited, proc.argv)
     if status != 200 or not seen.get("lifespan_state"):
         return  # no state in the lifespan scope: the server does not offer the feature
     session.mark_checked({"S604"})
@@ -111,6 +115,24 @@ def _state(session: RunSession, cfg: ServerRun, probe_dir: str) -> None:
             f"request scope state: {state!r}"[:200],
             f"a copy holding {STATE_KEY!r}: {STATE_VALUE!r}",
             proc.argv,
+        )
+
+
+def _shutdown_on_sigint(session: RunSession, probe_dir: str, exited: bool, argv: list[str]) -> None:
+    """S502 on SIGINT: where the server sent lifespan.shutdown, "A server must wait for this
+    message [lifespan.shutdown.complete] before terminating." (The probe takes 0.2 s.)"""
+    events = _events(probe_dir)
+    if not exited or "lifespan.shutdown" not in events:
+        return  # sending shutdown at all is not required; a server still running is stopped for us
+    session.mark_checked({"S502"})
+    if "shutdown-complete-sending" not in events:
+        _report(
+            session,
+            "S502",
+            "on SIGINT the server exited while the app was still handling lifespan.shutdown",
+            "gone before lifespan.shutdown.complete",
+            "the server waits for lifespan.shutdown.complete",
+            argv,
         )
 
 

@@ -20,7 +20,7 @@ FIXTURE = (
     "{python} -m uvicorn fixtures.servers.ws_broken:%s --host {host} --port {port} --lifespan on "
     "--log-level warning --no-access-log --loop asyncio"
 )
-LIFESPAN = {"S601", "S602", "S603", "S604"}
+LIFESPAN = {"S502", "S601", "S602", "S603", "S604"}
 
 
 def run_ls(target: Target) -> tuple[set[str], set[str]]:
@@ -40,13 +40,18 @@ def test_correct_twin_is_silent() -> None:
 
 @pytest.mark.parametrize(
     ("defect", "codes"),
-    [("no_state", {"S604"}), ("ignore_failed", {"S601", "S602"}), ("raise_exits", {"S603"})],
+    [
+        ("no_state", {"S604"}),
+        ("ignore_failed", {"S601", "S602"}),
+        ("raise_exits", {"S603"}),
+        ("no_shutdown_wait", {"S502"}),  # on SIGINT
+    ],
 )
 def test_defect_fires_its_rule(defect: str, codes: set[str]) -> None:
     assert run_ls(command_target(FIXTURE % defect, "asgi"))[0] == codes
 
 
-# Every ASGI preset that sends lifespan events passes all four; daphne sends none (lifespan is
+# Every ASGI preset that sends lifespan events passes all five; daphne sends none (lifespan is
 # optional), so only S603 (it still serves an app that raises for lifespan) applies to it.
 @pytest.mark.parametrize(
     ("name", "checked"),

@@ -65,7 +65,7 @@ def test_correct_twin_is_silent(seed: int) -> None:
     assert run_ws(fixture("none"), examples=12, seed=seed, select=["S5", "T"]) == set()
 
 
-WS_DEFECTS = [(d, code) for d, code in DEFECTS.items() if code.startswith(("S5", "T"))]
+WS_DEFECTS = [(d, code) for d, code in DEFECTS.items() if code.startswith(("S51", "S52", "S53", "T"))]
 
 
 @pytest.mark.parametrize(("defect", "code"), WS_DEFECTS, ids=[d for d, _ in WS_DEFECTS])
