@@ -54,6 +54,7 @@ class WsResult:
     close_reason: str = ""
     closed_by_server_first: bool = False
     reject_body: bytes = b""
+    pings: int = 0  # pings sent (each waits up to ``pong_wait`` for its pong)
     sent: int = 0  # data messages actually sent (fewer than planned when the session broke off)
     timed_out: str = ""  # what we were waiting for when the time ran out
     error: str = ""
@@ -78,15 +79,17 @@ class _Client:
         if data:
             self.sock.sendall(data)
 
-    def pump(self, until: str, done: Callable[[], bool]) -> bool:
-        """Read and handle events until ``done()`` is true; False on timeout or EOF."""
-        limit = min(time.monotonic() + self.timeout, self.end)
+    def pump(self, until: str, done: Callable[[], bool], wait: float | None = None) -> bool:
+        """Read and handle events until ``done()`` is true; False on timeout or EOF. With
+        ``wait`` (a shorter, optional wait) running out of time is not recorded as a hang."""
+        limit = min(time.monotonic() + (self.timeout if wait is None else wait), self.end)
         while not done():
             if self.eof:
                 return False
             left = limit - time.monotonic()
             if left <= 0:
-                self.result.timed_out = self.result.timed_out or until
+                if wait is None:
+                    self.result.timed_out = self.result.timed_out or until
                 return False
             self.sock.settimeout(left)
             try:
@@ -155,6 +158,7 @@ def run_session(
     timeout: float = 3.0,
     budget: float = 10.0,
     echo: bool = True,
+    pong_wait: float = 1.0,
 ) -> WsResult:
     """Run one session against ``host:port``; never raises for network trouble."""
     end = time.monotonic() + budget
@@ -195,7 +199,8 @@ def run_session(
             elif isinstance(action, Ping):
                 want = len(r.pongs) + 1
                 client.send(PingEvent(payload=action.payload))
-                client.pump("a pong", _grown(client, r.pongs, want))
+                r.pings += 1
+                client.pump("a pong", _grown(client, r.pongs, want), wait=pong_wait)
             elif isinstance(action, Close):
                 code = CloseReason.NO_STATUS_RCVD if action.code is None else action.code
                 client.send(CloseConnection(code=code, reason=action.reason or None))

@@ -181,6 +181,11 @@ def check_scope(plan: WebSocketPlan, scope: dict[str, Any]) -> list[Finding]:
 def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: dict[str, Any] | None) -> list[Finding]:
     """Every finding of one session: the client's ``result`` against the probe's ``obs``."""
     out: list[Finding] = []
+    cut = result.timed_out or result.error or result.closed_by_server_first  # pongs may be owed no more
+    if result.pings > len(result.pongs) and not cut:
+        # "WebSocket protocol servers should handle PING/PONG messages themselves"
+        observed = f"{len(result.pongs)} pong(s) for {result.pings} ping(s)"
+        out.append(Finding("S532", "a ping got no pong", observed, "a pong for every ping"))
     if obs is None:
         return out
     scope: dict[str, Any] = obs.get("scope") or {}
@@ -397,6 +402,7 @@ def run_websocket(session: RunSession, cfg: ServerRun, proc: ServerProcess, prob
     cases = _cases(sample_sessions(count, session.seed) if count else [])
     end = min(time.monotonic() + _PHASE_BUDGET, session.deadline)
     checked = False
+    pong_wait = 1.0
     waits = 0  # sessions that ran into a timeout: a hanging server stops the phase early
     for index, case in enumerate(cases):
         if time.monotonic() >= end or not proc.alive() or waits >= _MAX_WAITS:
@@ -405,9 +411,10 @@ def run_websocket(session: RunSession, cfg: ServerRun, proc: ServerProcess, prob
         with open(os.path.join(probe_dir, f"ws-{ident}.json"), "w", encoding="utf-8") as f:
             json.dump(case.probe.to_dict(), f)
         timeout = min(2.0, cfg.exchange_timeout)
-        result = run_session(
-            cfg.host, proc.port, case.plan, extra_headers=((ID_HEADER.encode(), ident.encode()),), timeout=timeout
-        )
+        ids = ((ID_HEADER.encode(), ident.encode()),)
+        result = run_session(cfg.host, proc.port, case.plan, extra_headers=ids, timeout=timeout, pong_wait=pong_wait)
+        if result.pings > len(result.pongs):
+            pong_wait = 0.05  # found once: later sessions need not wait a second per ping
         obs = _wait_obs(probe_dir, ident, _OBS_WAIT if result.status else 0.2)
         if obs is not None and _plain_http(obs):
             return  # no WebSocket support: not applicable, nothing marked checked

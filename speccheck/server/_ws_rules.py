@@ -207,6 +207,16 @@ RULES: tuple[Rule, ...] = (
         "the server should send a HTTP response and then close the connection.",
         W_,
     ),
+    _r(
+        "S532",
+        "server-ws-ping-pong",
+        SH,
+        W,
+        "websocket",
+        "A ping from the client got no pong within a second.",
+        "WebSocket protocol servers should handle PING/PONG messages themselves",
+        W_,
+    ),
     # --- S6xx lifespan ------------------------------------------------------------------------
     _r(
         "S601",

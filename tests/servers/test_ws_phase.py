@@ -142,3 +142,19 @@ def test_silent_server_is_a_bounded_hang() -> None:
     assert {v.code for v in session.collector.violations()} == {"T003"}
     assert not proc.alive()
     assert time.monotonic() - began < 6
+
+
+def test_server_ignoring_pings() -> None:
+    """An echo server that never answers a ping (and runs no probe): S532 and nothing else."""
+    nopong = Path(__file__).resolve().parents[2] / "fixtures" / "servers" / "ws_nopong.py"
+    target = command_target(f"{{python}} {nopong} --port {{port}}", "asgi")
+    probe_dir = tempfile.mkdtemp(prefix="speccheck-ws-test-")
+    session = LocalSession(RunInfo(command="server", target=target.name), examples=6, seed=3)
+    port = free_port(HOST)
+    try:
+        with ServerProcess(target.argv(HOST, port), host=HOST, port=port, stop_timeout=1.0) as proc:
+            assert proc.start(), proc.output()
+            run_websocket(session, ServerRun(target), proc, probe_dir)
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
+    assert {v.code for v in session.collector.violations()} == {"S532"}
