@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from speccheck.client._ws import WsResult
-from speccheck.server._ws_check import ProbePlan, check_session
+from speccheck.server._ws_oracle import ProbePlan, check_session
 from speccheck.traffic import Abort, Close, SendText, WebSocketPlan
 
 PLAN = WebSocketPlan(b"/chat/caf%C3%A9?x=1", ((b"x-a", b"1"),), ("chat",), (SendText("hi"), Close(4000, "bye")))
