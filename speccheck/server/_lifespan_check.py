@@ -187,9 +187,13 @@ def _raise(session: RunSession, cfg: ServerRun, probe_dir: str) -> None:
 
 def run_lifespan(session: RunSession, cfg: ServerRun, probe_dir: str) -> None:
     """The three lifespan starts against ``cfg.target`` (ASGI only), within the session deadline."""
-    for step in (_state, _fail, _raise):
-        if time.monotonic() + _START + _EXIT > session.deadline:
-            return
-        sub = os.path.join(probe_dir, step.__name__.strip("_"))
-        os.makedirs(sub, exist_ok=True)
-        step(session, cfg, sub)
+    began = time.monotonic()
+    try:
+        for step in (_state, _fail, _raise):
+            if time.monotonic() + _START + _EXIT > session.deadline:
+                return
+            sub = os.path.join(probe_dir, step.__name__.strip("_"))
+            os.makedirs(sub, exist_ok=True)
+            step(session, cfg, sub)
+    finally:
+        cfg.timings["lifespan_seconds"] = time.monotonic() - began

@@ -151,6 +151,14 @@ def _report_lint(session: RunSession, obs: dict[str, Any] | None, exchange: Exch
 
 def run_websocket(session: RunSession, cfg: ServerRun, proc: ServerProcess, probe_dir: str) -> None:
     """Run the WebSocket sessions against a running ASGI target; report findings and hangs."""
+    began = time.monotonic()
+    try:
+        _run(session, cfg, proc, probe_dir)
+    finally:
+        cfg.timings["websocket_seconds"] = time.monotonic() - began
+
+
+def _run(session: RunSession, cfg: ServerRun, proc: ServerProcess, probe_dir: str) -> None:
     count = DEFAULT_SESSIONS if session.examples is None else max(0, min(DEFAULT_SESSIONS, session.examples))
     cases = _cases(sample_sessions(count, session.seed) if count else [])
     end = min(time.monotonic() + _PHASE_BUDGET, session.deadline)
