@@ -123,11 +123,8 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
         _read_body(environ, obs)
     status = f"{plan.status} {plan.reason}"
     headers = [*plan.headers, ("x-speccheck-id", ident)]
-    # HEAD: a careful app sends no content (RFC 9110 9.3.2 puts the MUST on "the server",
-    # which behind WSGI is the gateway and the app together; PEP 3333 does not say which
-    # one drops it). So any content after a HEAD response is the server's own.
-    head = environ.get("REQUEST_METHOD") == "HEAD"
-    chunks = [] if head else [c.encode("latin-1") for c in plan.body]
+    # The body is produced for HEAD too (H102 is advice for apps): dropping it is the server's job.
+    chunks = [c.encode("latin-1") for c in plan.body]
     # Published before the response starts (a HEAD/204/304 response is complete at its
     # headers); anything that goes wrong afterwards re-publishes with the error.
     publish()

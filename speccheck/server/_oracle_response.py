@@ -74,13 +74,19 @@ def _leak(head: bool, status: int, plan: ResponsePlan, data: bytes, where: str, 
     if overrun is not None:
         return overrun
     if head:
-        # RFC 9110 9.3.2: "the server MUST NOT send content in the response" to HEAD.
+        # RFC 9110 9.3.2: "the server MUST NOT send content in the response" to HEAD. The
+        # probe produces its body for HEAD too, like any app that does not special-case
+        # HEAD (H102 is advice only): dropping it is the server's job, as gunicorn, uvicorn
+        # and hypercorn do. Bytes the server made itself (an error page, a chunk
+        # terminator) are told apart from the app's body relayed.
+        relayed = any(chunk and chunk.encode("latin-1") in data for chunk in plan.body)
+        kind = "app content relayed" if relayed else "server's own content"
         return Finding(
             "S204",
-            f"content bytes followed the response to HEAD {where}",
+            f"content bytes followed the response to HEAD {where} ({kind})",
             sample,
             "no content",
-            signature=f"plan:{plan.name}",
+            signature=kind,
         )
     if content_forbidden(status):
         # RFC 9110 6.4.1: 1xx, 204 and 304 responses do not include content.

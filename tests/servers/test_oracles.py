@@ -249,3 +249,18 @@ def test_wsgi_proxy_headers_may_be_dropped_but_not_altered() -> None:
     assert check_wsgi_request(req, obs) == []
     obs["environ"]["HTTP_X_FORWARDED_FOR"] = "10.0.0.2"  # type: ignore[index]
     assert codes(check_wsgi_request(req, obs)) == {"S109"}
+
+
+def test_head_content_is_one_finding_per_kind() -> None:
+    # RFC 9110 9.3.2: no content after a HEAD response; the app's body relayed and bytes of
+    # the server's own (an error page, a chunk terminator) are two findings, not one per plan.
+    head = RequestPlan(method="HEAD")
+    ok = [(b"content-type", b"text/plain; charset=utf-8"), (b"x-probe-a", b"one two"), (b"x-probe-dup", b"a, b")]
+    ok.append((b"x-speccheck-id", b"i1"))
+    relayed = _response(200, ok, b"", trailing=b"6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n")
+    (finding,) = check_response(head, "i1", BY_NAME["plain"], relayed, {"errors": []}, None)
+    assert (finding.code, finding.signature) == ("S204", "app content relayed")
+    own = _response(200, ok, b"", trailing=b"0\r\n\r\n")
+    (finding,) = check_response(head, "i1", BY_NAME["plain"], own, {"errors": []}, None)
+    assert (finding.code, finding.signature) == ("S204", "server's own content")
+    assert check_response(head, "i1", BY_NAME["plain"], _response(200, ok, b""), {"errors": []}, None) == []
