@@ -50,7 +50,9 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
     "uvicorn-httptools": (set(), set()),
     "gunicorn-uvicorn": (set(), set()),
-    "hypercorn": ({CL_TE, ASGI_VERSION}, set()),
+    # hypercorn hands the app 1006 for every clean client close (S524: the client's code must
+    # reach the app; S525: 1005 when the client sent none).
+    "hypercorn": ({CL_TE, ASGI_VERSION, "S524", "S525"}, set()),
     # hypercorn's WSGI adapter: uppercases the method (CGI: case-sensitive, S101), builds
     # PATH_INFO from the UTF-8-decoded path (bytes that are not UTF-8 are lost, S102) and
     # answers 500 when the app returns an empty body (S201; PEP 3333: "may be empty").
@@ -82,14 +84,18 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     ),
     # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2") and
     # turns a missing Host into an empty one.
-    "granian": ({NO_HOST, ASGI_VERSION}, set()),
+    # granian claims spec_version 2.3 but ignores the headers of websocket.accept (S529).
+    "granian": ({NO_HOST, ASGI_VERSION, "S529"}, set()),
     # granian-wsgi: SERVER_PROTOCOL "HTTP/1" for 1.0, non-ASCII header values emptied,
     # a bad chunk size delivered as an empty complete body (S402, a SHOULD), empty Host made up.
     "granian-wsgi": ({"S402", NO_HOST}, {"S106", "S109", OVERRUN}),
     # daphne drops headers with '_' in the name (S115), drops only the first body chunk of a
     # HEAD response and sends the rest (S204), and after a run of those stops answering for
     # more than 15 s (T003, seen with --exchange-timeout 15 too: not our timing).
-    "daphne": (set(), {"S115", HEAD_BODY, "T003"}),
+    # WebSocket: daphne drops empty messages (S521) and gives the app code None instead of 1005
+    # (S525); with generated sessions also '//x' and ';' paths mangled (S510/S511), duplicate and
+    # '_' headers (S514), and disconnect timing (S526).
+    "daphne": ({"S521", "S525"}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
 }
 
 
