@@ -62,6 +62,22 @@ def _is_cgi(key: str) -> bool:
     return "." not in key or key.startswith("HTTP_")
 
 
+# RFC 3875 4.1: the meta-variables CGI defines ("CGI-defined variables must be native
+# strings"), plus the protocol-specific HTTP_* ones. REMOTE_PORT, HTTPS and other server
+# additions are not CGI-defined, so W103 leaves their type alone.
+CGI_DEFINED = frozenset(
+    {
+        "AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE", "PATH_INFO", "PATH_TRANSLATED",
+        "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_IDENT", "REMOTE_USER", "REQUEST_METHOD",
+        "SCRIPT_NAME", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE",
+    }
+)  # fmt: skip
+
+
+def _is_cgi_defined(key: str) -> bool:
+    return key in CGI_DEFINED or key.startswith("HTTP_")
+
+
 def _latin1(text: str) -> bool:
     return text.isascii() or max(text) <= "\xff"
 
@@ -262,7 +278,7 @@ class EnvironChecker:
                     lint.server(
                         "W104", f"environ[{key!r}] has characters above U+00FF: {value!r}", environ, signature=str(key)
                     )
-            elif type(key) is str and _is_cgi(key):
+            elif type(key) is str and _is_cgi_defined(key):
                 lint.server(
                     "W103",
                     f"CGI variable {key} is {value!r} ({type(value).__name__}), not a str",

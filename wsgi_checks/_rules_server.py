@@ -32,7 +32,7 @@ SERVER_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "W103", "cgi-variable-str", MUST, S, P, "environ-variables",
-        "A CGI variable (a key without a dot, or any HTTP_*) has a value that is not a str (None, bytes, int...).",
+        "A CGI-defined variable (RFC 3875 meta-variables and every HTTP_*) has a value that is not a str (None, bytes, int...).",
         quote="It is a violation of this specification for any CGI variable's value to be of any type other than str.",
         bad="environ['CONTENT_LENGTH'] = 12  # or REMOTE_USER = None",
         fix="Give CGI variables str values and leave missing ones out of environ.",

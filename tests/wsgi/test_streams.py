@@ -168,3 +168,20 @@ def test_using_an_existing_extra_attribute_is_reported() -> None:
         return [b"ok"]
 
     assert codes(STRICT, seeking) == ["W603"]
+
+
+class _ServerExtras(Server):
+    """A correct server adding variables CGI does not define, with non-str values."""
+
+    def environ(self, request: Request) -> dict[str, Any]:
+        environ = super().environ(request)
+        environ["REMOTE_PORT"] = 54321  # werkzeug's dev server does this; RFC 3875 has no REMOTE_PORT
+        return environ
+
+
+def test_non_cgi_server_variables_may_be_any_type() -> None:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    assert codes(_ServerExtras(), app) == []
