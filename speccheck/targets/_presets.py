@@ -109,6 +109,15 @@ PRESETS: dict[str, Target] = {
             "uvicorn with the httptools (llhttp) parser",
         ),
         Target(
+            "uvicorn-wsproto",
+            "asgi",
+            (*_UVICORN, "--http", "h11", "--ws", "wsproto"),
+            ("uvicorn", "h11", "wsproto"),
+            "uvicorn",
+            "uvicorn",
+            "uvicorn (h11) with the wsproto WebSocket implementation",
+        ),
+        Target(
             "hypercorn",
             "asgi",
             (*_PY, "hypercorn", "asgi:{app}", "--bind", "{host}:{port}", "--log-level", "warning"),

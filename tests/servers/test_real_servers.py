@@ -49,6 +49,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
     "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
     "uvicorn-httptools": (set(), set()),
+    "uvicorn-wsproto": ({CL_TE, ASGI_VERSION}, set()),
     "gunicorn-uvicorn": (set(), set()),
     # hypercorn hands the app 1006 for every clean client close (S524: the client's code must
     # reach the app; S525: 1005 when the client sent none).
