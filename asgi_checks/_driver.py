@@ -30,13 +30,14 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, fields
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 from urllib.parse import unquote_to_bytes
 
 from speccheck._errors import UsageError
 from speccheck._location import register_internal_dir
 from speccheck.app._answer import Answer, raised
+from speccheck.app._delivery import DeliveryFields
 from speccheck.traffic import RequestPlan
 
 __all__ = ["HTTP_EXTENSIONS", "ASGIDelivery", "ASGIDriver", "ClientDisconnected", "body_messages", "build_scope"]
@@ -66,7 +67,7 @@ class ClientDisconnected(OSError):
 
 
 @dataclass(frozen=True, slots=True)
-class ASGIDelivery:
+class ASGIDelivery(DeliveryFields):
     """The legal choices for one HTTP exchange.
 
     ``split``: sizes of successive ``http.request`` bodies, 0 meaning an empty message
@@ -78,6 +79,8 @@ class ASGIDelivery:
     ``body``/``more_body`` out of ``http.request`` messages where they hold their defaults;
     ``response_extensions`` advertises (and implements) the response extensions.
     """
+
+    KIND: ClassVar[str] = "asgi"
 
     split: tuple[int, ...] = ()
     trailing_empty: bool = False
@@ -95,40 +98,6 @@ class ASGIDelivery:
     def validate(self) -> None:
         if self.raw_path not in ("bytes", "none", "absent"):
             raise UsageError(f"delivery field 'raw_path' must be 'bytes', 'none' or 'absent', got {self.raw_path!r}")
-
-    def describe(self) -> str:
-        base = ASGIDelivery()
-        parts = [
-            f"{f.name}={getattr(self, f.name)!r}"
-            for f in fields(self)
-            if getattr(self, f.name) != getattr(base, f.name)
-        ]
-        return "asgi delivery " + (", ".join(parts) if parts else "(baseline)")
-
-    def to_dict(self) -> dict[str, object]:
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ASGIDelivery:
-        """The inverse of `to_dict`; `UsageError` naming the field when a value has the wrong type."""
-        base = cls()
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in data:
-                continue
-            value, default = data[f.name], getattr(base, f.name)
-            if isinstance(default, tuple):
-                if not isinstance(value, (list, tuple)) or not all(
-                    isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
-                ):
-                    raise UsageError(f"delivery field {f.name!r} must be a list of sizes >= 0, got {value!r}")
-                value = tuple(value)
-            elif type(value) is not type(default):
-                raise UsageError(f"delivery field {f.name!r} must be a {type(default).__name__}, got {value!r}")
-            values[f.name] = value
-        delivery = cls(**values)
-        delivery.validate()
-        return delivery
 
 
 def body_messages(body: bytes, delivery: ASGIDelivery) -> list[Message]:

@@ -21,13 +21,14 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import unquote_to_bytes
 
 from speccheck._errors import UsageError
 from speccheck._location import register_internal_dir
 from speccheck.app._answer import Answer, raised
+from speccheck.app._delivery import DeliveryFields
 from speccheck.app._worker import TimedOut, Worker, stuck_location
 from speccheck.traffic import RequestPlan
 
@@ -39,7 +40,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Callable[[bytes], object]]], I
 
 
 @dataclass(frozen=True, slots=True)
-class WSGIDelivery:
+class WSGIDelivery(DeliveryFields):
     """The legal choices for one WSGI call.
 
     ``split``: caps for successive ``wsgi.input.read(n)`` calls, cycled (``()`` = every read
@@ -47,6 +48,8 @@ class WSGIDelivery:
     SCRIPT_NAME, an empty QUERY_STRING, and an empty CONTENT_LENGTH (no body, no
     Content-Length header) are present as "" or left out.
     """
+
+    KIND: ClassVar[str] = "wsgi"
 
     split: tuple[int, ...] = ()
     script_name: bool = True
@@ -59,40 +62,6 @@ class WSGIDelivery:
     def validate(self) -> None:
         if any(size < 1 for size in self.split):
             raise UsageError(f"delivery field 'split' holds read caps, each at least 1, got {self.split!r}")
-
-    def describe(self) -> str:
-        base = WSGIDelivery()
-        parts = [
-            f"{f.name}={getattr(self, f.name)!r}"
-            for f in fields(self)
-            if getattr(self, f.name) != getattr(base, f.name)
-        ]
-        return "wsgi delivery " + (", ".join(parts) if parts else "(baseline)")
-
-    def to_dict(self) -> dict[str, object]:
-        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WSGIDelivery:
-        """The inverse of `to_dict`; `UsageError` naming the field when a value has the wrong type."""
-        base = cls()
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in data:
-                continue
-            value, default = data[f.name], getattr(base, f.name)
-            if isinstance(default, tuple):
-                if not isinstance(value, (list, tuple)) or not all(
-                    isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
-                ):
-                    raise UsageError(f"delivery field {f.name!r} must be a list of sizes >= 0, got {value!r}")
-                value = tuple(value)
-            elif type(value) is not type(default):
-                raise UsageError(f"delivery field {f.name!r} must be a {type(default).__name__}, got {value!r}")
-            values[f.name] = value
-        delivery = cls(**values)
-        delivery.validate()
-        return delivery
 
 
 class _Input:
