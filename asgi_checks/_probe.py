@@ -19,6 +19,7 @@ from typing import Any
 
 from asgi_checks import _probe_ws as _ws
 from speccheck.server._plans import ID_HEADER, PLAN_HEADER, load_plan, probe_dir, write_observation
+from speccheck.server._probe_lint import ProbeLint
 
 __all__ = ["app"]
 
@@ -179,26 +180,6 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
         raise
 
 
-_LINT: Any = None
-_seen: set[tuple[str, str]] = set()
-
-
-def _lint_findings() -> list[dict[str, Any]]:
-    """Server-side findings of the lint around the probe not yet sent to the runner."""
-    if _LINT is None:
-        return []
-    out: list[dict[str, Any]] = []
-    try:
-        for violation in _LINT.violations():
-            if violation.side != "server" or violation.key in _seen:
-                continue
-            _seen.add(violation.key)
-            out.append(violation.to_dict())
-    except Exception:  # the lint is another pack's code: never let it break the probe
-        return out
-    return out
-
-
 async def probe(scope: Scope, receive: Receive, send: Send) -> None:
     kind = scope.get("type")
     if _ws.VARIANT:  # a lifespan variation (its own server start): asgi_checks._probe_ws serves it all
@@ -211,22 +192,12 @@ async def probe(scope: Scope, receive: Receive, send: Send) -> None:
         await _ws.websocket(scope, receive, send)
 
 
-def _wrap() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    global _LINT
-    if os.environ.get("SPECCHECK_PROBE_LINT", "1") == "0":
-        return probe
-    try:
-        from asgi_checks import ASGILint
-        from speccheck._collector import Collector
-    except ImportError:
-        return probe
-    try:
-        collector = Collector()
-        wrapped = ASGILint(probe, "collect", collector=collector)
-    except Exception:
-        return probe
-    _LINT = collector
-    return wrapped
+def _lint_class() -> type:
+    from asgi_checks import ASGILint
+
+    return ASGILint
 
 
-app = _wrap()
+_PROBE_LINT = ProbeLint()
+_lint_findings = _PROBE_LINT.findings
+app: Callable[[Scope, Receive, Send], Awaitable[None]] = _PROBE_LINT.wrap(probe, _lint_class)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from speccheck.server._plans import ResponsePlan, load_plan, mark_closed, write_observation
+from speccheck.server._probe_lint import ProbeLint
 
 __all__ = ["app"]
 
@@ -148,41 +149,12 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
     return _Body(chunks, plan, ident)
 
 
-_LINT: Any = None
-_seen: set[tuple[str, str]] = set()
+def _lint_class() -> type:
+    from wsgi_checks import WSGILint
+
+    return WSGILint
 
 
-def _lint_findings() -> list[dict[str, Any]]:
-    if _LINT is None:
-        return []
-    out: list[dict[str, Any]] = []
-    try:
-        for violation in _LINT.violations():
-            if violation.side != "server" or violation.key in _seen:
-                continue
-            _seen.add(violation.key)
-            out.append(violation.to_dict())
-    except Exception:  # another pack's code: never let it break the probe
-        return out
-    return out
-
-
-def _wrap() -> WSGIApp:
-    global _LINT
-    if os.environ.get("SPECCHECK_PROBE_LINT", "1") == "0":
-        return probe
-    try:
-        from speccheck._collector import Collector
-        from wsgi_checks import WSGILint
-    except ImportError:
-        return probe
-    try:
-        collector = Collector()
-        wrapped = WSGILint(probe, "collect", collector=collector)
-    except Exception:
-        return probe
-    _LINT = collector
-    return wrapped
-
-
-app = _wrap()
+_PROBE_LINT = ProbeLint()
+_lint_findings = _PROBE_LINT.findings
+app: WSGIApp = _PROBE_LINT.wrap(probe, _lint_class)
