@@ -17,6 +17,8 @@ RULE_MODULES = (
     "speccheck._http_rules",
     "speccheck._target_rules",
     "speccheck.server._rules",
+    "speccheck.server._conn_rules",
+    "speccheck.server._reaction_rules",
     "speccheck.server._ws_rules",
     "speccheck.app._rules",
 )

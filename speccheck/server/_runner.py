@@ -95,6 +95,10 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
             runner = Exchanges(session, cfg, proc, probe_dir)
             try:
                 runner.run()
+                if runner.finished and proc.alive():  # Expect: 100-continue, pipelining
+                    from speccheck.server._conn_check import run_connection_cases
+
+                    run_connection_cases(session, cfg, proc, probe_dir)
                 if target.interface == "asgi" and proc.alive():  # the WebSocket phase
                     from speccheck.server._ws_check import run_websocket
 
