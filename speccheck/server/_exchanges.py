@@ -26,7 +26,8 @@ from speccheck.server._plans import (
     closed_ids,
     read_observation,
 )
-from speccheck.server._reject import CASES, request_line_version, run_case
+from speccheck.server._reject import CASES, RejectCase, request_line_target, request_line_version, run_case
+from speccheck.server._reject_generated import generated_cases
 from speccheck.server._responses import CORRECT, choose_plan
 from speccheck.server._shrink import shrink
 from speccheck.server._support import (
@@ -68,6 +69,7 @@ class Exchanges:
         self.hangs = 0
         self.rejected = False
         self.finished = False
+        self.cases: tuple[RejectCase, ...] = CASES
         self.samples: dict[tuple[str, str], tuple[RequestPlan, ResponsePlan]] = {}
         self.stalled: set[str] = set()  # wrong plans this server answers by waiting
         self.delivered: dict[str, Callable[[], tuple[Exchange, dict[str, object]]]] = {}
@@ -317,7 +319,7 @@ class Exchanges:
         ]
 
     def reject_one(self, number: int) -> None:
-        case = CASES[number]
+        case = self.cases[number]
         ident = f"{self.run_id}r{number}"
         conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.cfg.exchange_timeout)
         findings, resp = run_case(case, conn, ident, min(1.5, self.cfg.exchange_timeout), self.observe)
@@ -325,7 +327,7 @@ class Exchanges:
         exchange = Exchange(
             interface=self.interface,
             method=raw.split(b" ", 1)[0].decode("latin-1"),
-            target="/reject",
+            target=request_line_target(raw),
             http_version=request_line_version(raw),
             replay=_replay(raw, self.cfg.host, self.proc.port),
             base_url=self.proc.base_url,
@@ -390,7 +392,9 @@ class Exchanges:
             self.shrink_findings()
             self.finished = not self.stop.is_set()
             if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
-                self._parallel(self.reject_one, len(CASES), self.cfg.exchange_timeout + 1.0)
+                # The fixed table (each kind once, simplest form), then generated variants.
+                self.cases = CASES + generated_cases(self.session.seed, self.interface)
+                self._parallel(self.reject_one, len(self.cases), self.cfg.exchange_timeout + 1.0)
                 self.rejected = True
         finally:
             self.stop.set()

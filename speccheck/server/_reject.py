@@ -18,7 +18,18 @@ from speccheck.client import WireConnection, WireResponse
 from speccheck.server._findings import Finding, show
 from speccheck.server._plans import ID_HEADER, PLAN_HEADER
 
-__all__ = ["CASES", "RejectCase", "request_line_version", "run_case"]
+__all__ = [
+    "CASES",
+    "Judge",
+    "RejectCase",
+    "delivered",
+    "host_rule",
+    "invalid_chunk",
+    "request_line_target",
+    "request_line_version",
+    "run_case",
+    "unknown_version",
+]
 
 Judge = Callable[[dict[str, Any] | None, WireResponse], list[Finding]]
 
@@ -36,7 +47,7 @@ class RejectCase:
         return self.template.replace(b"{ids}", ids)
 
 
-def _delivered(code: str, what: str) -> Judge:
+def delivered(code: str, what: str) -> Judge:
     def judge(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
         if obs is None:
             return []
@@ -67,7 +78,7 @@ def _host_values(obs: dict[str, Any]) -> list[str] | None:
     return None
 
 
-def _host_rule(code: str, what: str, intact: Callable[[list[str]], bool], kept: str) -> Judge:
+def host_rule(code: str, what: str, intact: Callable[[list[str]], bool], kept: str) -> Judge:
     """RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status code to any
     HTTP/1.1 request message that lacks a Host header field and to any request message
     that contains more than one Host header field line". Behind a gateway the HTTP
@@ -102,7 +113,7 @@ def _both_hosts(hosts: list[str]) -> bool:
     return len(hosts) == 1 and "," in hosts[0]  # WSGI: joined, so the app sees two values
 
 
-def _invalid_chunk(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+def invalid_chunk(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     # The app may already run when the bad chunk arrives (servers stream bodies); only a
     # body that ended cleanly, as if valid, is a finding.
     if obs is None or not obs.get("body_complete") or any(str(e).startswith("read:") for e in obs.get("errors", ())):
@@ -168,7 +179,7 @@ def _obs_fold(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     ]
 
 
-def _unknown_version(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+def unknown_version(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     # RFC 9110 15.6.6 lets a server answer 505 to a major version it does not support; one
     # that hands the request to an ASGI app must still say "1.0", "1.1" or "2" (ASGI www).
     if obs is None or "scope" not in obs:
@@ -192,43 +203,43 @@ CASES: tuple[RejectCase, ...] = (
         "S401",
         "conflicting-content-length",
         b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde",
-        _delivered("S401", "a request with two different Content-Length values"),
+        delivered("S401", "a request with two different Content-Length values"),
     ),
     RejectCase(
         "S402",
         "invalid-chunk-size",
         b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-        _invalid_chunk,
+        invalid_chunk,
     ),
     RejectCase(
         "S403",
         "missing-host",
         b"GET /reject HTTP/1.1\r\n{ids}\r\n",
-        _host_rule("S403", "an HTTP/1.1 request without Host", lambda hosts: not hosts, "no Host"),
+        host_rule("S403", "an HTTP/1.1 request without Host", lambda hosts: not hosts, "no Host"),
     ),
     RejectCase(
         "S404",
         "space-before-colon",
         b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}x-bad : 1\r\n\r\n",
-        _delivered("S404", "a request with whitespace before a header colon"),
+        delivered("S404", "a request with whitespace before a header colon"),
     ),
     RejectCase(
         "S405",
         "invalid-http-version",
         b"GET /reject HTTP/1.x\r\nHost: 127.0.0.1\r\n{ids}\r\n",
-        _delivered("S405", "a request line with a malformed HTTP version"),
+        delivered("S405", "a request line with a malformed HTTP version"),
     ),
     RejectCase(
         "S406",
         "duplicate-host",
         b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.com\r\n{ids}\r\n",
-        _host_rule("S406", "a request with two Host lines", _both_hosts, "both Host values"),
+        host_rule("S406", "a request with two Host lines", _both_hosts, "both Host values"),
     ),
     RejectCase(
         "S407",
         "invalid-content-length",
         b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Content-Length: +5\r\n\r\nabcde",
-        _delivered("S407", "a request with an invalid Content-Length (+5)"),
+        delivered("S407", "a request with an invalid Content-Length (+5)"),
     ),
     RejectCase(
         "S408",
@@ -240,7 +251,7 @@ CASES: tuple[RejectCase, ...] = (
         "S116",
         "unknown-http-version",
         b"GET /reject HTTP/3.0\r\nHost: 127.0.0.1\r\n{ids}\r\n",
-        _unknown_version,
+        unknown_version,
     ),
     RejectCase(
         "S302",
@@ -263,6 +274,12 @@ def request_line_version(raw: bytes) -> str:
     if len(line) == 3 and line[2].startswith(b"HTTP/"):
         return line[2][5:].decode("latin-1")
     return ""
+
+
+def request_line_target(raw: bytes) -> str:
+    """The request target of a raw request line, for the report's exchange summary."""
+    line = raw.split(b"\r\n", 1)[0].split(b" ")
+    return line[1].decode("latin-1") if len(line) >= 2 else ""
 
 
 def run_case(

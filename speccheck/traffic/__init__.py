@@ -3,7 +3,8 @@ plans they produce. Transports deliver the plans; generation never knows how.
 
 - ``requests()``: legal HTTP/1.x requests as ``RequestPlan`` (a hypothesis strategy).
 - ``sample_requests(n, seed)``: many legal requests fast, deterministic for a seed.
-- ``malformed_requests()``: requests with one labelled defect, as ``MalformedRequest``.
+- ``malformed_requests()``: requests with one labelled defect, as ``MalformedRequest``;
+  ``sample_malformed(n, seed)`` draws them outside a test.
 - ``websocket_sessions()``: client sessions as ``WebSocketPlan`` (actions ``SendText``,
   ``SendBytes``, ``Ping``, ``Close``, ``Abort``).
 - ``lifespan_runs()``: the app's side of the lifespan protocol as ``LifespanPlan``.
@@ -25,6 +26,7 @@ from speccheck.traffic._malformed import (
     MalformedRequest,
     Rejection,
     malformed_requests,
+    sample_malformed,
 )
 from speccheck.traffic._plans import Framing, RequestPlan
 from speccheck.traffic._requests import requests
@@ -71,6 +73,7 @@ __all__ = [
     "plan_to_dict",
     "request_targets",
     "requests",
+    "sample_malformed",
     "sample_requests",
     "websocket_sessions",
 ]

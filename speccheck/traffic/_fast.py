@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, currently_in_test_context, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -47,8 +47,11 @@ class _SeededProvider(HypothesisProvider):
 _BACKEND = "speccheck-seeded"
 
 
-def _collect(strategy: SearchStrategy[RequestPlan], count: int, seed: int) -> list[RequestPlan]:
-    found: list[RequestPlan] = []
+_T = TypeVar("_T")
+
+
+def _collect(strategy: SearchStrategy[_T], count: int, seed: int) -> list[_T]:
+    found: list[_T] = []
     # The documented way to add a backend (see hypothesis.internal.conjecture.providers).
     AVAILABLE_PROVIDERS.setdefault(_BACKEND, _SeededProvider)
 
@@ -63,7 +66,7 @@ def _collect(strategy: SearchStrategy[RequestPlan], count: int, seed: int) -> li
         backend=_BACKEND,
     )
     @given(strategy)
-    def collect(plan: RequestPlan) -> None:
+    def collect(plan: _T) -> None:
         found.append(plan)
 
     collect()

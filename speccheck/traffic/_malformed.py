@@ -11,13 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
+from hypothesis import currently_in_test_context
 from hypothesis import strategies as st
 
 from speccheck._errors import UsageError
 from speccheck.traffic._plans import RequestPlan
 from speccheck.traffic._requests import requests
 
-__all__ = ["MALFORMED_KINDS", "MalformedKind", "MalformedRequest", "Rejection", "malformed_requests"]
+__all__ = [
+    "MALFORMED_KINDS",
+    "MalformedKind",
+    "MalformedRequest",
+    "Rejection",
+    "malformed_requests",
+    "sample_malformed",
+]
 
 MalformedKind = Literal[
     "content-length-and-chunked",
@@ -181,3 +189,21 @@ def malformed_requests(
         return MalformedRequest(kind, reason, rejection, url, _build(kind, base, pick, extra), base)
 
     return st.builds(make, st.sampled_from(chosen), bases, st.integers(0, 63), st.integers(0, 63))
+
+
+def sample_malformed(
+    n: int,
+    seed: int = 0,
+    kinds: list[MalformedKind] | tuple[MalformedKind, ...] | None = None,
+) -> list[MalformedRequest]:
+    """``n`` examples of ``malformed_requests(kinds)``, the same list for the same ``seed``
+    (for one hypothesis version). Call it outside a ``@given`` test: it runs its own search."""
+    from speccheck.traffic._fast import _collect
+
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise UsageError(f"n must be an int >= 0, got {n!r}")
+    if n == 0:
+        return []
+    if currently_in_test_context():
+        raise UsageError("sample_malformed() runs its own hypothesis search and cannot run inside a @given test")
+    return _collect(malformed_requests(kinds), n, seed)[:n]
