@@ -161,6 +161,9 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
             obs["body_complete"] = complete
         headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in plan.headers]
         headers.append((_ID, ident.encode("latin-1")))
+        if plan.hold:
+            await _hold(plan.hold, receive, send, headers, obs, publish)
+            return
         # Published before the response starts: the client may see a complete response
         # (HEAD, 204, 304) as soon as the start is sent. Errors after this re-publish.
         publish()
@@ -174,10 +177,59 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
             if last and plan.hang:
                 await asyncio.sleep(3600)
             await send({"type": "http.response.body", "body": chunk, "more_body": not last})
+        if plan.after == "receive":
+            # www.rst: http.disconnect is "Sent to the application if receive is called
+            # after a response has been sent"; the client keeps the connection open meanwhile.
+            obs["late_receive"] = await _bounded_receive(receive, _LATE_WAIT)
+            publish()
     except Exception as exc:
         obs["errors"].append(f"{type(exc).__name__}: {exc}")
         publish()
         raise
+
+
+_LATE_WAIT = 2.0  # the longest a receive() or send() of the reaction plans may take
+
+
+async def _bounded_receive(receive: Receive, wait: float) -> dict[str, Any]:
+    """The next receive() message's type and how long it took, or "timeout"."""
+    started = asyncio.get_running_loop().time()
+    try:
+        message = await asyncio.wait_for(receive(), wait)
+    except asyncio.TimeoutError:
+        return {"type": "timeout", "elapsed": wait}
+    except Exception as exc:  # what it raised is the observation
+        return {"type": f"raised {type(exc).__name__}", "elapsed": asyncio.get_running_loop().time() - started}
+    return {"type": str(message.get("type")), "elapsed": asyncio.get_running_loop().time() - started}
+
+
+async def _hold(
+    wait: float, receive: Receive, send: Send, headers: list[tuple[bytes, bytes]], obs: dict[str, Any], publish: Any
+) -> None:
+    """The client-abort plan: tell the runner the app is running, wait (bounded) for the
+    http.disconnect the client's close must produce, then send() the response anyway and
+    record what that send() did (raised which class, returned, or hung)."""
+    obs["holding"] = True
+    publish()
+    obs["held"] = await _bounded_receive(receive, wait)
+    late: dict[str, Any] = {"raised": "", "oserror": False, "mro": []}
+    messages = (
+        {"type": "http.response.start", "status": 200, "headers": headers},
+        {"type": "http.response.body", "body": b"late", "more_body": False},
+    )
+    for message in messages:
+        try:
+            await asyncio.wait_for(send(message), _LATE_WAIT)
+        except asyncio.TimeoutError:
+            late = {"raised": "timeout", "oserror": False, "mro": []}
+            break
+        except Exception as exc:  # what it raised is the observation
+            mro = [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__]
+            late = {"raised": type(exc).__name__, "oserror": isinstance(exc, OSError), "mro": mro}
+            break
+    obs["late_send"] = late
+    obs["holding"] = False
+    publish()
 
 
 async def probe(scope: Scope, receive: Receive, send: Send) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -98,6 +99,8 @@ class _Body:
         for index, chunk in enumerate(self.chunks):
             if self.plan.raise_after is not None and index >= self.plan.raise_after:
                 raise RuntimeError("speccheck probe: planned exception mid-body")
+            if self.plan.pause and index:
+                time.sleep(self.plan.pause)  # a slow body, for the client-abort exchange
             yield chunk
 
 

@@ -26,6 +26,7 @@ from speccheck.server._plans import (
     closed_ids,
     read_observation,
 )
+from speccheck.server._reactions import run_reactions
 from speccheck.server._reject import CASES, RejectCase, request_line_target, request_line_version, run_case
 from speccheck.server._reject_generated import generated_cases
 from speccheck.server._responses import CORRECT, choose_plan
@@ -226,7 +227,8 @@ class Exchanges:
                 made.append((self.exchange_for(req, raw), extra))
             return made[0]
 
-        returned = obs is not None and not obs.get("errors")  # the app returned its iterable
+        # The app returned its iterable and means to complete it (S303; after a raise: S306).
+        returned = obs is not None and not obs.get("errors") and plan.raise_after is None
         if returned and self.interface == "wsgi" and len(self.delivered) < _MAX_CLOSE_TRACKED:
             with self.lock:
                 self.delivered[ident] = details
@@ -389,6 +391,8 @@ class Exchanges:
             self.cfg.timings["exchanges_seconds"] = time.monotonic() - started
             self.cfg.timings["exchanges"] = self.done
             self.check_closed()
+            if not self.stop.is_set() and self.proc.alive():
+                run_reactions(self)
             self.shrink_findings()
             self.finished = not self.stop.is_set()
             if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():

@@ -38,7 +38,10 @@ Mode = Literal["iterable", "write"]
 class ResponsePlan:
     """One response, performed by the probe. Header names/values and body chunks are
     latin-1 text so the plan is plain JSON; ``raise_after`` raises after that many body
-    chunks; ``read_body=False`` answers without reading the request body."""
+    chunks; ``read_body=False`` answers without reading the request body. The reaction
+    phase (``_reactions``) adds: ``after="receive"`` (ASGI: call receive() once more after
+    the response, for at most 2 s), ``hold`` (ASGI: before answering, wait that long for a
+    receive() message, then send() anyway) and ``pause`` (WSGI: sleep between body chunks)."""
 
     name: str
     status: int = 200
@@ -49,6 +52,9 @@ class ResponsePlan:
     read_body: bool = True
     raise_after: int | None = None
     hang: bool = False
+    after: str = ""
+    hold: float = 0.0
+    pause: float = 0.0
     wrong: tuple[str, ...] = field(default=())  # what is deliberately wrong (app-side), for the oracles
 
     @property
@@ -66,6 +72,9 @@ class ResponsePlan:
             "read_body": self.read_body,
             "raise_after": self.raise_after,
             "hang": self.hang,
+            "after": self.after,
+            "hold": self.hold,
+            "pause": self.pause,
             "wrong": list(self.wrong),
         }
 
@@ -81,6 +90,9 @@ class ResponsePlan:
             read_body=bool(data.get("read_body", True)),
             raise_after=data.get("raise_after"),
             hang=bool(data.get("hang", False)),
+            after=str(data.get("after") or ""),
+            hold=float(data.get("hold") or 0.0),
+            pause=float(data.get("pause") or 0.0),
             wrong=tuple(data.get("wrong", ())),
         )
 

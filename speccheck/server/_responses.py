@@ -8,7 +8,7 @@ import random
 
 from speccheck.server._plans import ResponsePlan
 
-__all__ = ["CORRECT", "PLANS", "WRONG", "choose_plan"]
+__all__ = ["CORRECT", "PLANS", "REACTION", "WRONG", "choose_plan"]
 
 _CHUNK = "0123456789abcdef" * 512  # 8 KiB
 
@@ -51,6 +51,18 @@ WRONG: tuple[ResponsePlan, ...] = (
 )
 
 PLANS: tuple[ResponsePlan, ...] = CORRECT + WRONG
+
+# The reaction phase's own plans (``_reactions``), never drawn for generated exchanges.
+REACTION: tuple[ResponsePlan, ...] = (
+    ResponsePlan("late-receive", headers=(("content-type", "text/plain"),), body=("late ", "receive"), after="receive"),
+    ResponsePlan("abort-hold", hold=3.0, body=("late",)),
+    # ASGI: "You may send a Transfer-Encoding header in this message, but the server must ignore it."
+    ResponsePlan(
+        "app-te", headers=(("transfer-encoding", "chunked"), ("content-type", "text/plain")), body=("hello ", "world")
+    ),
+    next(p for p in WRONG if p.name == "raise-mid-body"),
+    ResponsePlan("slow-body", headers=(("content-type", "text/plain"),), body=(_CHUNK * 2,) * 40, pause=0.05),
+)
 BY_NAME = {p.name: p for p in PLANS}
 
 

@@ -1,0 +1,246 @@
+"""The reaction phase of a server run (rules S210-S214, S304-S307): a few exchanges of
+its own, each on a fresh connection, run in parallel after the generated exchanges.
+
+ASGI: receive() after the response (S210); a client that closes while the app waits,
+then send() anyway (S211-S213); an app that raises mid-body (S304, S305); an app that
+sends its own Transfer-Encoding (S214). WSGI: an iterable that raises mid-body (S305,
+and close() must follow: S306); a slow body the client abandons (close(): S307).
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import time
+from typing import TYPE_CHECKING, Any
+
+from speccheck._violations import Exchange
+from speccheck.client import WireConnection, WireResponse
+from speccheck.server._findings import Finding
+from speccheck.server._oracle_reaction import (
+    DISCONNECT,
+    check_abort,
+    check_app_te,
+    check_late_receive,
+    check_raise,
+    spec_version,
+)
+from speccheck.server._plans import ID_HEADER, PLAN_HEADER, ResponsePlan, closed_ids, read_observation, write_plan
+from speccheck.server._responses import REACTION
+from speccheck.server._support import _replay
+
+if TYPE_CHECKING:
+    from speccheck.server._exchanges import Exchanges
+
+__all__ = ["run_reactions"]
+
+_PLAN = {p.name: p for p in REACTION}
+_CLOSE_GRACE = 2.0  # close() comes after the response; allow for a loaded machine
+_OPEN_WAIT = 1.0  # how long a connection may stay open after a broken response
+_ABORT_AFTER = 0.5  # the client abandons the slow WSGI body after this long (or its first bytes)
+
+
+class _Case:
+    """One reaction exchange: its id, raw request, and how to report on it."""
+
+    def __init__(self, ex: Exchanges, name: str, plan: ResponsePlan) -> None:
+        self.ex = ex
+        self.ident = f"{ex.run_id}v{name}"
+        self.plan = plan
+        self.raw = (
+            f"GET /reaction/{name} HTTP/1.1\r\nHost: {ex.cfg.host}:{ex.proc.port}\r\n"
+            f"{ID_HEADER}: {self.ident}\r\n{PLAN_HEADER}: {plan.name}\r\n\r\n"
+        ).encode("latin-1")
+        self.response = b""
+
+    def report(self, findings: list[Finding], observed: dict[str, Any] | None = None) -> None:
+        exchange = Exchange(
+            interface=self.ex.interface,
+            method="GET",
+            target=f"/reaction/{self.plan.name}",
+            replay=_replay(self.raw, self.ex.cfg.host, self.ex.proc.port),
+            base_url=self.ex.proc.base_url,
+        )
+        extra: dict[str, object] = {
+            "exchange_id": self.ident,
+            "response_plan": self.plan.name,
+            "request": self.raw.decode("latin-1"),
+            "response": self.response[:4096].decode("latin-1"),
+        }
+        if observed:
+            extra["probe_observed"] = {k: observed[k] for k in ("late_receive", "held", "late_send") if k in observed}
+        for finding in findings:
+            self.ex.report(finding, exchange, extra)
+
+    def wait_obs(self, key: str, seconds: float) -> dict[str, Any] | None:
+        """The probe's observation once it holds ``key`` (it re-publishes as it goes)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            obs = read_observation(self.ex.dir, self.ident)
+            if obs is not None and key in obs and obs.get(key) is not None:
+                if obs.get("lint"):
+                    self.ex.report_lint(obs, self.exchange_stub())
+                return obs
+            if time.monotonic() > deadline or self.ex.stop.is_set():
+                return None
+            time.sleep(0.01)
+
+    def exchange_stub(self) -> Exchange:
+        return Exchange(interface=self.ex.interface, method="GET", target=f"/reaction/{self.plan.name}")
+
+    def wait_closed(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.ident not in closed_ids(self.ex.dir):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+
+def _stays_open(conn: WireConnection, wait: float) -> bool:
+    """After a complete response on a kept-alive connection: no EOF (nor reset) within ``wait``."""
+    sock = conn.sock
+    if sock is None:
+        return False
+    deadline = time.monotonic() + wait
+    while (left := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([sock], [], [], left)
+        if not readable:
+            break
+        try:
+            if not sock.recv(65536):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+# --- ASGI --------------------------------------------------------------------------------
+def late_receive(ex: Exchanges) -> None:
+    case = _Case(ex, "late", _PLAN["late-receive"])
+    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
+    try:
+        resp = conn.request(case.raw)
+        case.response = resp.raw
+        obs = case.wait_obs("late_receive", 3.0) if resp.outcome == "ok" else None  # connection kept open
+    finally:
+        conn.close()
+    if obs is None:
+        return  # no verdict: the app never got to its late receive() (or was cancelled)
+    case.report(check_late_receive(obs), obs)
+    ex.session.mark_checked({"S210"})
+
+
+def abort(ex: Exchanges) -> None:
+    plan = _PLAN["abort-hold"]
+    case = _Case(ex, "abort", plan)
+    try:
+        sock = socket.create_connection((ex.cfg.host, ex.proc.port), timeout=2.0)
+    except OSError:
+        return
+    try:
+        sock.sendall(case.raw)
+        started = case.wait_obs("holding", 3.0)  # the app runs and waits in receive()
+    finally:
+        sock.close()
+    if started is None:
+        return
+    obs = case.wait_obs("late_send", plan.hold + 6.0)
+    if obs is None:
+        return
+    case.report(check_abort(obs), obs)
+    codes = {"S211"}
+    if (obs.get("held") or {}).get("type") == DISCONNECT:
+        codes.add("S213")
+        if spec_version(obs) >= (2, 4):
+            codes.add("S212")
+    ex.session.mark_checked(codes)
+
+
+def app_te(ex: Exchanges) -> None:
+    case = _Case(ex, "te", _PLAN["app-te"])
+    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
+    try:
+        first = conn.request(case.raw, drain=True, timeout=min(2.0, ex.cfg.exchange_timeout))
+        case.response = first.raw
+        second = (
+            conn.request(b"GET / HTTP/1.1\r\nHost: speccheck\r\n\r\n", timeout=min(2.0, ex.cfg.exchange_timeout))
+            if first.keep_alive
+            else WireResponse("closed")
+        )
+    finally:
+        conn.close()
+    if first.outcome in ("refused", "timeout") and not first.raw:
+        return
+    case.report(check_app_te(first, second))
+    ex.session.mark_checked({"S214"})
+
+
+# --- both --------------------------------------------------------------------------------
+def raise_mid_body(ex: Exchanges) -> None:
+    case = _Case(ex, "raise", _PLAN["raise-mid-body"])
+    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
+    try:
+        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
+        case.response = resp.raw
+        kept = resp.outcome == "ok" and resp.keep_alive and _stays_open(conn, _OPEN_WAIT)
+    finally:
+        conn.close()
+    if not resp.raw:
+        return  # refused or silent: not this phase's business
+    case.report(check_raise(resp, case.plan.status, ex.interface, kept))
+    ex.session.mark_checked({"S305", "S304"} if ex.interface == "asgi" else {"S305"})
+    if ex.interface == "wsgi" and ex.proc.alive():
+        if not case.wait_closed(_CLOSE_GRACE):
+            # PEP 3333: close() "upon completion of the current request, whether the request
+            # was completed normally, or terminated early due to an application error during iteration"
+            case.report(
+                [Finding("S306", "close() was never called after the iterable raised", "no close()", "close()")]
+            )
+        ex.session.mark_checked({"S306"})
+
+
+# --- WSGI --------------------------------------------------------------------------------
+def slow_abort(ex: Exchanges) -> None:
+    plan = _PLAN["slow-body"]
+    case = _Case(ex, "slow", plan)
+    try:
+        sock = socket.create_connection((ex.cfg.host, ex.proc.port), timeout=2.0)
+    except OSError:
+        return
+    got = b""
+    try:
+        sock.sendall(case.raw)
+        readable, _, _ = select.select([sock], [], [], _ABORT_AFTER)
+        if readable:
+            try:
+                got = sock.recv(1024)
+            except OSError:
+                pass
+    finally:
+        sock.close()  # the browser goes away in the middle of the body
+    case.response = got
+    if not ex.proc.alive():
+        return
+    # PEP 3333: close() is due "whether the request was completed normally, or terminated
+    # early due to ... an early disconnect of the browser". A server that goes on iterating
+    # finishes within pause * chunks; then close() is due anyway.
+    if not case.wait_closed(plan.pause * len(plan.body) + _CLOSE_GRACE + 1.0):
+        case.report(
+            [
+                Finding(
+                    "S307", "close() was never called after the client dropped the connection", "no close()", "close()"
+                )
+            ]
+        )
+    ex.session.mark_checked({"S307"})
+
+
+def run_reactions(ex: Exchanges) -> None:
+    """All reaction exchanges of this interface, in parallel (each costs its own waits)."""
+    for plan in REACTION:
+        write_plan(ex.dir, plan)
+    steps = (late_receive, abort, app_te, raise_mid_body) if ex.interface == "asgi" else (raise_mid_body, slow_abort)
+    started = time.monotonic()
+    ex._parallel(lambda i: steps[i](ex), len(steps), 15.0)
+    ex.cfg.timings["reactions_seconds"] = time.monotonic() - started
