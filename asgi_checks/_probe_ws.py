@@ -139,6 +139,7 @@ async def _session(
         accept["headers"] = headers
         obs["accept_headers"] = True
     await send(accept)
+    obs["accepted"] = True  # the handshake must now complete (RFC 6455 4.2.2; S543)
     close_after = plan.get("close_after")
     echoed = 0
     for _ in range(_MAX_MESSAGES):
@@ -158,7 +159,11 @@ async def _session(
             out["text"] = text
         else:
             out["bytes"] = message.get("bytes") or b""
-        await send(out)
+        try:
+            await send(out)
+        except OSError as exc:  # the client left meanwhile (asgi-www 2.4): its disconnect is still due
+            obs["errors"].append(f"echo: {type(exc).__name__}: {exc}")
+            continue
         echoed += 1
         if close_after is not None and echoed >= int(close_after):
             close: dict[str, Any] = {"type": "websocket.close", "code": int(plan.get("close_code", 1000))}

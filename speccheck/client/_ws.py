@@ -10,6 +10,9 @@ out. Every wait is bounded by ``timeout`` and the whole session by ``budget``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import itertools
 import socket
 import time
 from collections.abc import Callable
@@ -18,26 +21,27 @@ from typing import Any
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.connection import ConnectionState
-from wsproto.events import (
-    AcceptConnection,
-    BytesMessage,
-    CloseConnection,
-    Event,
-    Pong,
-    RejectConnection,
-    RejectData,
-    Request,
-    TextMessage,
-)
-from wsproto.events import (
-    Ping as PingEvent,
-)
-from wsproto.frame_protocol import CloseReason
+from wsproto.events import AcceptConnection, Event, RejectConnection, RejectData, Request
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
+from speccheck.client._frames import (
+    BINARY,
+    CLOSE,
+    CONT,
+    PING,
+    PONG,
+    TEXT,
+    FrameReader,
+    close_payload,
+    encode_frame,
+    valid_close_code,
+)
 from speccheck.traffic import Abort, Close, Ping, SendBytes, SendText, WebSocketPlan
 
-__all__ = ["WsResult", "run_session"]
+__all__ = ["WsResult", "check_handshake", "run_session"]
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 1.3
+_DRAIN = 0.3  # seconds to read on after the closing handshake, for frames after the close
 
 
 @dataclass
@@ -58,6 +62,10 @@ class WsResult:
     sent: int = 0  # data messages actually sent (fewer than planned when the session broke off)
     timed_out: str = ""  # what we were waiting for when the time ran out
     error: str = ""
+    close_sent: bool = False  # our Close frame went out
+    failed: bool = False  # we failed the connection (RFC 6455 7.1.7) over a server frame
+    frame_errors: list[tuple[str, str]] = field(default_factory=list)  # (rule code, detail)
+    handshake_problem: str = ""  # what is wrong with a 101 answer (4.2.2)
 
     @property
     def accepted(self) -> bool:
@@ -65,6 +73,9 @@ class WsResult:
 
 
 class _Client:
+    """wsproto for the opening handshake; after it, our own strict frames (``_frames``) both
+    ways, so every server frame is judged and fragments can be sent on purpose."""
+
     def __init__(self, sock: socket.socket, timeout: float, budget_end: float) -> None:
         self.sock = sock
         self.ws = WSConnection(ConnectionType.CLIENT)
@@ -72,12 +83,22 @@ class _Client:
         self.end = budget_end
         self.result = WsResult()
         self.eof = False
-        self._partial: dict[str, bytearray] = {}
+        self.key = b""
+        self.head = bytearray()  # the bytes before the end of the handshake response head
+        self.reader: FrameReader | None = None  # set once the handshake is accepted
 
     def send(self, event: Event) -> None:
         data = self.ws.send(event)
+        if isinstance(event, Request):
+            for line in data.split(b"\r\n"):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"sec-websocket-key":
+                    self.key = value.strip()
         if data:
             self.sock.sendall(data)
+
+    def frame(self, opcode: int, payload: bytes, *, fin: bool = True) -> None:
+        self.sock.sendall(encode_frame(opcode, payload, fin=fin))
 
     def pump(self, until: str, done: Callable[[], bool], wait: float | None = None) -> bool:
         """Read and handle events until ``done()`` is true; False on timeout or EOF. With
@@ -102,51 +123,123 @@ class _Client:
                 return False
             if not data:
                 self.eof = True
-                self.ws.receive_data(None)
+            if self.reader is not None:
+                self.frames(data)
             else:
-                self.ws.receive_data(data)
-            self.handle()
+                self.handshake(data)
         return True
 
-    def handle(self) -> None:
+    def handshake(self, data: bytes) -> None:
         r = self.result
+        self.head += data
         try:
+            self.ws.receive_data(data or None)
             for event in self.ws.events():
                 if isinstance(event, AcceptConnection):
                     r.status = 101
                     r.subprotocol = event.subprotocol
                     r.headers = [(bytes(n), bytes(v)) for n, v in event.extra_headers]
-                elif isinstance(event, RejectConnection):
+                    break
+                if isinstance(event, RejectConnection):
                     r.status = event.status_code
                     r.headers = [(bytes(n), bytes(v)) for n, v in event.headers]
                 elif isinstance(event, RejectData):
                     r.reject_body += event.data
-                elif isinstance(event, (TextMessage, BytesMessage)):
-                    kind = "text" if isinstance(event, TextMessage) else "bytes"
-                    chunk = event.data.encode("utf-8") if isinstance(event.data, str) else bytes(event.data)
-                    buf = self._partial.setdefault(kind, bytearray())
-                    buf += chunk
-                    if event.message_finished:
-                        r.messages.append((kind, bytes(buf)))
-                        del self._partial[kind]
-                elif isinstance(event, PingEvent):
-                    self.send(event.response())
-                elif isinstance(event, Pong):
-                    r.pongs.append(bytes(event.payload))
-                elif isinstance(event, CloseConnection):
-                    r.close_code = int(event.code)
-                    r.close_reason = event.reason or ""
-                    if self.ws.state is ConnectionState.REMOTE_CLOSING:
-                        r.closed_by_server_first = True
-                        self.send(event.response())
         except (RemoteProtocolError, LocalProtocolError) as exc:
-            r.error = r.error or f"protocol error: {exc}"
+            r.error = r.error or f"handshake: {exc}"
             self.eof = True
+        end = self.head.find(b"\r\n\r\n")
+        if end >= 0 and not r.status and not r.handshake_problem:
+            r.handshake_problem = check_handshake(bytes(self.head[:end]), self.key)
+        if r.status == 101 and end >= 0:
+            extensions = any(n.lower() == b"sec-websocket-extensions" for n, _ in r.headers)
+            self.reader = FrameReader(extensions=extensions)
+            self.frames(bytes(self.head[end + 4 :]))
+
+    def frames(self, data: bytes) -> None:
+        r, reader = self.result, self.reader
+        assert reader is not None
+        before = len(reader.problems)
+        for event in reader.feed(data):
+            if r.close_code is not None:
+                continue  # after the close frame nothing more is delivered (S542 noted it)
+            if event.kind in ("text", "bytes"):
+                r.messages.append((event.kind, event.data))
+            elif event.kind == "ping":
+                self.frame(PONG, event.data)
+            elif event.kind == "pong":
+                r.pongs.append(event.data)
+            elif event.kind == "close":
+                r.close_code, r.close_reason = event.code, event.reason
+                if not r.close_sent:
+                    r.closed_by_server_first = True
+                    code = event.code if event.code is not None and valid_close_code(event.code) else 1002
+                    self.frame(CLOSE, close_payload(None if event.code == 1005 else code))
+                    r.close_sent = True
+        r.frame_errors += reader.problems[before:]
+        if len(reader.problems) > before or reader.fatal:
+            self.fail(reader.fatal or reader.problems[before][1])
+
+    def fail(self, why: str) -> None:
+        """_Fail the WebSocket Connection_ (RFC 6455 7.1.7): a Close frame (1007 for bad UTF-8,
+        else 1002) if none was sent yet, then stop reading."""
+        r = self.result
+        r.failed = True
+        r.error = r.error or f"protocol error: {why}"
+        if not r.close_sent and not self.eof:
+            code = 1007 if any(c == "S534" for c, _ in r.frame_errors) else 1002
+            try:
+                self.frame(CLOSE, close_payload(code))
+            except OSError:
+                pass
+            r.close_sent = True
+        self.eof = True
+
+
+def check_handshake(head: bytes, key: bytes) -> str:
+    """What is wrong with a 101 handshake response head (RFC 6455 4.2.2 item 5, 4.1), or ""
+    (also "" for a refusal: any other status is judged against what the app did)."""
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ", 2)
+    if len(parts) < 2 or parts[1] != b"101":
+        return ""
+    fields: dict[bytes, list[bytes]] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        fields.setdefault(name.strip().lower(), []).append(value.strip())
+    upgrade = b",".join(fields.get(b"upgrade", [])).lower()
+    connection = [t.strip().lower() for v in fields.get(b"connection", []) for t in v.split(b",")]
+    accept = fields.get(b"sec-websocket-accept", [])
+    want = base64.b64encode(hashlib.sha1(key + _GUID).digest())
+    if b"websocket" not in [t.strip() for t in upgrade.split(b",")]:
+        return f"101 without Upgrade: websocket (got {upgrade!r})"
+    if b"upgrade" not in connection:
+        return f"101 without Connection: Upgrade (got {connection!r})"
+    if accept != [want]:
+        return f"Sec-WebSocket-Accept is {accept!r}, expected {want!r}"
+    return ""
 
 
 def _grown(client: _Client, items: list[Any], want: int) -> Callable[[], bool]:
     """Done when ``items`` (messages or pongs) reach ``want``, or the server closed."""
     return lambda: len(items) >= want or client.result.close_code is not None
+
+
+ECHO = "an echoed message"  # what the client waits for after each send
+
+
+def _send_message(client: _Client, action: SendText | SendBytes) -> None:
+    """One message: a single frame, or fragments cut at ``action.cuts`` (RFC 6455 5.4), with
+    ``action.ping`` between the first two."""
+    data = action.text.encode("utf-8") if isinstance(action, SendText) else action.data
+    bounds = [0, *sorted(min(max(c, 0), len(data)) for c in action.cuts), len(data)]
+    pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
+    opcode = TEXT if isinstance(action, SendText) else BINARY
+    for index, piece in enumerate(pieces):
+        client.frame(opcode if index == 0 else CONT, piece, fin=index == len(pieces) - 1)
+        if index == 0 and len(pieces) > 1 and action.ping is not None:
+            client.frame(PING, action.ping[:125])
+            client.result.pings += 1
 
 
 def run_session(
@@ -188,28 +281,30 @@ def run_session(
             if r.close_code is not None or client.eof:
                 break
             if isinstance(action, (SendText, SendBytes)):
-                if isinstance(action, SendText):
-                    client.send(TextMessage(data=action.text))
-                else:
-                    client.send(BytesMessage(data=action.data))
+                _send_message(client, action)
                 sent += 1
                 r.sent = sent
-                if echo and not client.pump("an echoed message", _grown(client, r.messages, sent)):
+                if echo and not client.pump(ECHO, _grown(client, r.messages, sent)):
                     return r
+                if action.cuts and action.ping is not None:
+                    client.pump("a pong", _grown(client, r.pongs, r.pings), wait=pong_wait)
             elif isinstance(action, Ping):
                 want = len(r.pongs) + 1
-                client.send(PingEvent(payload=action.payload))
+                client.frame(PING, action.payload)
                 r.pings += 1
                 client.pump("a pong", _grown(client, r.pongs, want), wait=pong_wait)
             elif isinstance(action, Close):
-                code = CloseReason.NO_STATUS_RCVD if action.code is None else action.code
-                client.send(CloseConnection(code=code, reason=action.reason or None))
-                client.pump("the server's close frame", lambda: r.close_code is not None)
+                client.frame(CLOSE, close_payload(action.code, action.reason))
+                r.close_sent = True
+                if client.pump("the server's close frame", lambda: r.close_code is not None):
+                    client.pump("the end of the connection", lambda: False, wait=_DRAIN)
                 return r
             elif isinstance(action, Abort):
                 return r
         if r.close_code is None and not client.eof and not echo:
             client.pump("the server's close frame", lambda: r.close_code is not None)
+        if r.close_code is not None and not client.eof:
+            client.pump("the end of the connection", lambda: False, wait=_DRAIN)
         return r
     except OSError as exc:
         r.error = r.error or f"{type(exc).__name__}: {exc}"

@@ -86,6 +86,21 @@ def _cases(plans: list[WebSocketPlan]) -> list[_Case]:
             ProbePlan(subprotocol="v2.speccheck", headers=(("x-speccheck-accept", "fixed"),)),
         ),
         _Case(WebSocketPlan(b"/ws/abort", (), (), (SendText("x"), SendText(""), Abort())), ProbePlan()),
+        # Fragmented (RFC 6455 5.4): a character cut across frames, a ping in the middle,
+        # empty fragments; each must reach the app as one whole message.
+        _Case(
+            WebSocketPlan(
+                b"/ws/fragments",
+                (),
+                (),
+                (
+                    SendText("caf\u00e9 \U0001f600!", (3, 4, 7, 9), b"mid"),
+                    SendBytes(b"\x00" * 300, (0, 100, 100)),
+                    Close(),
+                ),
+            ),
+            ProbePlan(),
+        ),
         _Case(WebSocketPlan(b"/ws/deny", (), (), (Close(),)), ProbePlan(mode="deny")),
         _Case(WebSocketPlan(b"/ws/deny-response", (), (), (Close(),)), ProbePlan(mode="deny-response")),
     ]
@@ -125,7 +140,10 @@ def _wait_obs(directory: str, ident: str, wait: float = _OBS_WAIT) -> dict[str, 
 
 def _exchange(plan: WebSocketPlan, base_url: str) -> Exchange:
     headers = tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in plan.headers)
-    actions = ", ".join(type(a).__name__ for a in plan.actions)
+    actions = ", ".join(
+        type(a).__name__ + (f"(cuts={list(a.cuts)})" if isinstance(a, (SendText, SendBytes)) and a.cuts else "")
+        for a in plan.actions
+    )
     return Exchange(
         interface="asgi",
         scope_type="websocket",
@@ -176,7 +194,8 @@ def _run(session: RunSession, cfg: ServerRun, proc: ServerProcess, probe_dir: st
         result = run_session(cfg.host, proc.port, case.plan, extra_headers=ids, timeout=timeout, pong_wait=pong_wait)
         if result.pings > len(result.pongs):
             pong_wait = 0.05  # found once: later sessions need not wait a second per ping
-        obs = _wait_obs(probe_dir, ident, _OBS_WAIT if result.status else 0.2)
+        answered = result.status or result.handshake_problem or result.error.startswith("handshake")
+        obs = _wait_obs(probe_dir, ident, _OBS_WAIT if answered else 0.2)
         if obs is not None and _plain_http(obs):
             return  # no WebSocket support: not applicable, nothing marked checked
         exchange = _exchange(case.plan, proc.base_url)

@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from speccheck.client._ws import WsResult
+from speccheck.client._ws import ECHO, WsResult
 from speccheck.server._findings import Finding, show
 from speccheck.server._oracle_request import _grouped, _header_signature, path_variants
 from speccheck.traffic import Abort, Close, SendBytes, SendText, WebSocketPlan
 
 __all__ = ["ECHO", "ProbePlan", "check_scope", "check_session"]
-
-ECHO = "an echoed message"  # what the client waits for after each send (speccheck.client._ws)
 
 
 @dataclass(frozen=True)
@@ -103,9 +101,24 @@ def check_scope(plan: WebSocketPlan, scope: dict[str, Any]) -> list[Finding]:
     return out
 
 
+def check_frames(result: WsResult) -> list[Finding]:
+    """The RFC 6455 rules the server's frames broke (S533-S542), once per rule and session."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for code, detail in result.frame_errors:
+        if code not in seen:
+            seen.add(code)
+            out.append(Finding(code, f"the server sent {detail}", detail[:120], "frames as RFC 6455 requires", code))
+    return out
+
+
+def _fragmented(plan: WebSocketPlan) -> bool:
+    return any(isinstance(a, (SendText, SendBytes)) and a.cuts for a in plan.actions)
+
+
 def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: dict[str, Any] | None) -> list[Finding]:
     """Every finding of one session: the client's ``result`` against the probe's ``obs``."""
-    out: list[Finding] = []
+    out: list[Finding] = check_frames(result)
     cut = result.timed_out or result.error or result.closed_by_server_first  # pongs may be owed no more
     if result.pings > len(result.pongs) and not cut:
         # "WebSocket protocol servers should handle PING/PONG messages themselves"
@@ -139,6 +152,13 @@ def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: 
                 "S531", "the app's denial response did not reach the client", observed, "HTTP 401 b'speccheck denied'"
             )
         )
+    accepted = obs.get("accepted") and not denied
+    if accepted and (not result.accepted or result.handshake_problem) and not result.timed_out:
+        # RFC 6455 4.2.2: to accept, the server answers 101 with Upgrade, Connection and
+        # "|Sec-WebSocket-Accept| ... the base64-encoded SHA-1 of the concatenation of the
+        # |Sec-WebSocket-Key| ... with the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11""
+        observed = result.handshake_problem or (f"HTTP {result.status}" if result.status else result.error)
+        out.append(Finding("S543", "the app accepted but the handshake response is not a valid 101", observed, "101"))
     if denied or not result.accepted:
         return out
     if result.subprotocol != probe.subprotocol:
@@ -173,12 +193,14 @@ def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: 
         got[: len(want)] != want or (probe.close_after is None and len(got) != len(want)) or bad_kind
     ) and not result.timed_out:
         observed = f"{len(got)} messages {[k for k, _ in got][:8]}"
+        some = " (some sent fragmented)" if _fragmented(plan) else ""
         out.append(
             Finding(
                 "S520",
-                "client messages reached the app changed, lost, duplicated or reordered",
+                f"client messages reached the app changed, lost, duplicated or reordered{some}",
                 observed,
                 f"{len(want)} messages {[k for k, _ in want][:8]}",
+                f"changed, lost, duplicated or reordered{some}",
             )
         )
     echoes = [(k, _sha(p)) for k, p in result.messages]
@@ -198,8 +220,12 @@ def check_session(plan: WebSocketPlan, probe: ProbePlan, result: WsResult, obs: 
         )
     disconnect = next((m for m in received if m.get("type") == "websocket.disconnect"), None)
     ending = plan.actions[-1] if plan.actions else None
+    if result.failed:
+        ending = Abort()  # we failed the connection over a bad frame: our planned close never went out
     if probe.close_after is not None and obs.get("app_closed"):
-        if result.close_code != probe.close_code:
+        if result.failed:
+            pass  # we stopped reading at a bad frame (S533-S542): the close frame is not judged here
+        elif result.close_code != probe.close_code:
             out.append(
                 Finding(
                     "S522",

@@ -10,7 +10,7 @@ from speccheck._rules import Check, Level, Rule, Side, Spec
 
 __all__ = ["LIFESPAN_CODES", "RULES", "WS_CODES"]
 
-W, L = Spec.ASGI_WWW, Spec.ASGI_LIFESPAN
+W, L, R = Spec.ASGI_WWW, Spec.ASGI_LIFESPAN, Spec.RFC6455
 M, SH = Level.MUST, Level.SHOULD
 SV = Side.SERVER
 PR, W_ = Check.PROBE, Check.WIRE
@@ -215,6 +215,124 @@ RULES: tuple[Rule, ...] = (
         "websocket",
         "A ping from the client got no pong within a second.",
         "WebSocket protocol servers should handle PING/PONG messages themselves",
+        W_,
+    ),
+    # --- S533-S543 RFC 6455 on the wire: the server's frames and handshake ----------------------
+    _r(
+        "S533",
+        "server-ws-frame-masked",
+        M,
+        R,
+        "section-5.1",
+        "The server sent a masked frame.",
+        "A server MUST NOT mask any frames that it sends to the client.",
+        W_,
+    ),
+    _r(
+        "S534",
+        "server-ws-text-utf8",
+        M,
+        R,
+        "section-5.6",
+        "The server sent a text message whose payload is not valid UTF-8.",
+        "Note that a particular text frame might include a partial UTF-8 sequence; however, the "
+        "whole message MUST contain valid UTF-8.",
+        W_,
+    ),
+    _r(
+        "S535",
+        "server-ws-close-code",
+        M,
+        R,
+        "section-7.4.1",
+        "The server's Close frame has a 1-byte body or a code no endpoint may send (1005, 1006, "
+        "1015, below 1000 or above 4999).",
+        "1005 is a reserved value and MUST NOT be set as a status code in a Close control frame by an endpoint.",
+        W_,
+    ),
+    _r(
+        "S536",
+        "server-ws-close-reason-utf8",
+        M,
+        R,
+        "section-5.5.1",
+        "The reason in the server's Close frame is not UTF-8.",
+        "Following the 2-byte integer, the body MAY contain UTF-8-encoded data with value /reason/",
+        W_,
+    ),
+    _r(
+        "S537",
+        "server-ws-control-frame-size",
+        M,
+        R,
+        "section-5.5",
+        "The server sent a control frame (close, ping, pong) with a payload over 125 bytes.",
+        "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented.",
+        W_,
+    ),
+    _r(
+        "S538",
+        "server-ws-control-frame-fragmented",
+        M,
+        R,
+        "section-5.5",
+        "The server sent a control frame (close, ping, pong) with FIN clear.",
+        "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented.",
+        W_,
+    ),
+    _r(
+        "S539",
+        "server-ws-reserved-bits",
+        M,
+        R,
+        "section-5.2",
+        "The server set RSV1-3 on a frame although no extension was negotiated.",
+        "RSV1, RSV2, RSV3: 1 bit each. MUST be 0 unless an extension is negotiated that defines "
+        "meanings for non-zero values.",
+        W_,
+    ),
+    _r(
+        "S540",
+        "server-ws-reserved-opcode",
+        M,
+        R,
+        "section-5.2",
+        "The server sent a frame with a reserved opcode (0x3-0x7, 0xB-0xF).",
+        "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_.",
+        W_,
+    ),
+    _r(
+        "S541",
+        "server-ws-fragment-sequence",
+        M,
+        R,
+        "section-5.4",
+        "The server sent a continuation frame outside a fragmented message, or a new data frame inside one.",
+        "A fragmented message consists of a single frame with the FIN bit clear and an opcode other "
+        "than 0, followed by zero or more frames with the FIN bit clear and the opcode set to 0, and "
+        "terminated by a single frame with the FIN bit set and an opcode of 0.",
+        W_,
+    ),
+    _r(
+        "S542",
+        "server-ws-frame-after-close",
+        M,
+        R,
+        "section-5.5.1",
+        "The server sent a data frame after its Close frame.",
+        "The application MUST NOT send any more data frames after sending a Close frame.",
+        W_,
+    ),
+    _r(
+        "S543",
+        "server-ws-handshake-response",
+        M,
+        R,
+        "section-4.2.2",
+        "The app accepted, but the handshake response is not 101 with Upgrade, Connection and the "
+        "right Sec-WebSocket-Accept.",
+        "If the server chooses to accept the incoming connection, it MUST reply with a valid HTTP "
+        "response indicating the following.",
         W_,
     ),
     # --- S6xx lifespan ------------------------------------------------------------------------

@@ -35,11 +35,18 @@ def _unpairs(items: list[list[str]]) -> tuple[tuple[bytes, bytes], ...]:
     return tuple((_u(n), _u(v)) for n, v in items)
 
 
+def _fragments(action: SendText | SendBytes) -> dict[str, Any]:
+    """Only a fragmented message carries ``cuts`` (and ``ping``): older dicts stay valid."""
+    if not action.cuts:
+        return {}
+    return {"cuts": list(action.cuts), "ping": None if action.ping is None else _b(action.ping)}
+
+
 def _action_to_dict(action: WebSocketAction) -> dict[str, Any]:
     if isinstance(action, SendText):
-        return {"action": "text", "text": action.text}
+        return {"action": "text", "text": action.text, **_fragments(action)}
     if isinstance(action, SendBytes):
-        return {"action": "bytes", "data": _b(action.data)}
+        return {"action": "bytes", "data": _b(action.data), **_fragments(action)}
     if isinstance(action, Ping):
         return {"action": "ping", "payload": _b(action.payload)}
     if isinstance(action, Close):
@@ -49,10 +56,12 @@ def _action_to_dict(action: WebSocketAction) -> dict[str, Any]:
 
 def _action_from_dict(data: dict[str, Any]) -> WebSocketAction:
     kind = data["action"]
+    cuts = tuple(int(c) for c in data.get("cuts") or ())
+    ping = None if data.get("ping") is None else _u(data["ping"])
     if kind == "text":
-        return SendText(data["text"])
+        return SendText(data["text"], cuts, ping)
     if kind == "bytes":
-        return SendBytes(_u(data["data"]))
+        return SendBytes(_u(data["data"]), cuts, ping)
     if kind == "ping":
         return Ping(_u(data["payload"]))
     if kind == "close":
@@ -75,6 +84,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "http_version": plan.http_version,
             "host": None if plan.host is None else _b(plan.host),
             "chunks": list(plan.chunks),
+            **({"absolute": True} if plan.absolute else {}),  # older dicts stay valid
         }
     if isinstance(plan, WebSocketPlan):
         return {
@@ -110,6 +120,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                 data["http_version"],
                 None if host is None else _u(host),
                 tuple(data["chunks"]),
+                bool(data.get("absolute", False)),
             )
         if kind == "websocket":
             return WebSocketPlan(

@@ -53,16 +53,23 @@ def is_sendable_close_code(code: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SendText:
-    """Send one text message."""
+    """Send one text message. ``cuts``: byte offsets (in its UTF-8, ascending, may cut inside a
+    character) where the message is split into frames (RFC 6455 5.4); empty: one frame.
+    ``ping``: a ping with this payload sent between the first two fragments (5.4: "Control
+    frames MAY be injected in the middle of a fragmented message")."""
 
     text: str
+    cuts: tuple[int, ...] = ()
+    ping: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SendBytes:
-    """Send one binary message (may be empty)."""
+    """Send one binary message (may be empty); ``cuts`` and ``ping`` as for ``SendText``."""
 
     data: bytes
+    cuts: tuple[int, ...] = ()
+    ping: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,26 @@ _ENDINGS: st.SearchStrategy[Close | Abort] = st.builds(
 )
 
 
+def _cut(size: int, raw: list[int]) -> tuple[int, ...]:
+    return tuple(sorted(r % (size + 1) for r in raw))
+
+
+def _fragments() -> st.SearchStrategy[tuple[list[int], bytes | None]]:
+    """Raw cut points (taken modulo the message size) and the optional interleaved ping: one
+    message in three is fragmented, some into empty fragments (5.4 allows them)."""
+    cuts = st.lists(st.integers(0, 2**20), min_size=1, max_size=4)
+    fragmented = st.tuples(cuts, st.none() | st.binary(max_size=16))
+    return st.builds(lambda roll, frag: frag if roll == 0 else ([], None), st.integers(0, 2), fragmented)
+
+
+def _text(text: str, frag: tuple[list[int], bytes | None]) -> SendText:
+    return SendText(text, _cut(len(text.encode("utf-8")), frag[0]), frag[1] if frag[0] else None)
+
+
+def _bytes(data: bytes, frag: tuple[list[int], bytes | None]) -> SendBytes:
+    return SendBytes(data, _cut(len(data), frag[0]), frag[1] if frag[0] else None)
+
+
 def _ws_headers(name: bytes) -> bool:
     return name.lower() not in _HANDSHAKE_HEADERS and not name.lower().startswith(b"sec-websocket-")
 
@@ -146,6 +173,8 @@ def websocket_sessions(
     - ``paths``: route prefixes every handshake target starts with (as for ``requests()``).
     - ``max_message``: the largest message in bytes (text is counted in UTF-8); most are small.
     - ``max_actions``: how many sends and pings at most before the final close or abort.
+
+    About one message in three is sent fragmented (``cuts``), some with a ping in between.
     """
     if not isinstance(max_message, int) or max_message < 0:
         raise UsageError(f"max_message must be an int >= 0, got {max_message!r}")
@@ -166,8 +195,8 @@ def websocket_sessions(
         st.builds(body_bytes, st.integers(0, max_message), st.integers(0, 2**32 - 1), st.integers(0, 2)),
     )
     sends = st.one_of(
-        st.builds(SendText, texts),
-        st.builds(SendBytes, blobs),
+        st.builds(_text, texts, _fragments()),
+        st.builds(_bytes, blobs, _fragments()),
         st.builds(Ping, st.binary(max_size=125)),
     )
     headers = st.lists(st.tuples(header_names().filter(_ws_headers), header_values()), max_size=4).map(tuple)
