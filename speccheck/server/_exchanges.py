@@ -13,6 +13,7 @@ from typing import Any
 from speccheck._errors import UsageError
 from speccheck._violations import Exchange, Violation
 from speccheck.client import WireConnection, WireResponse
+from speccheck.server._absolute import refused_absolute
 from speccheck.server._findings import Finding
 from speccheck.server._oracle_request import (
     check_asgi_request,
@@ -203,6 +204,10 @@ class Exchanges:
                 )
             )
         findings += check_response(req, ident, plan, resp, obs, prev, self.interface)
+        if req.absolute and obs is None:  # refused? (RFC 9112 3.2.2: absolute-form must be accepted)
+            findings += refused_absolute(
+                req, resp, from_probe, ident, self.cfg.host, self.proc.port, self.cfg.exchange_timeout, self.observe
+            )
         findings += self.target_findings(resp, plan)
         return req, raw, resp, obs, findings
 

@@ -20,7 +20,7 @@ from speccheck.traffic import RequestPlan
 
 __all__ = ["ASGI_CODES", "check_asgi_request"]
 
-ASGI_CODES = frozenset({"S111", "S112", "S113", "S114", "S115", "S116", "S117", "S118"})
+ASGI_CODES = frozenset({"S111", "S112", "S113", "S114", "S115", "S116", "S117", "S118", "S119"})
 
 
 def check_asgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
@@ -40,13 +40,15 @@ def check_asgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
     root = str(scope.get("root_path") or "")
     path = scope.get("path")
     if expected_path is not None and path not in path_variants(expected_path) | path_variants(root + expected_path):
-        out.append(Finding("S112", "scope['path'] is not the decoded request path", show(path), show(expected_path)))
+        # absolute-form with the scheme and authority left in: RFC 9112 3.2.2, its own rule
+        code = "S119" if req.absolute and str(path).lower().startswith("http:") else "S112"
+        out.append(Finding(code, "scope['path'] is not the decoded request path", show(path), show(expected_path)))
     # "raw_path -- The original HTTP path component ... unmodified. Optional"
     raw_path = scope.get("raw_path")
     if raw_path is not None and raw_path != req.raw_path.decode("latin-1"):
         out.append(
             Finding(
-                "S113",
+                "S119" if req.absolute and str(raw_path).lower().startswith("http:") else "S113",
                 "scope['raw_path'] differs from the path bytes sent",
                 show(raw_path),
                 show(req.raw_path.decode("latin-1")),

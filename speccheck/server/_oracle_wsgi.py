@@ -23,7 +23,7 @@ from speccheck.traffic import RequestPlan
 
 __all__ = ["WSGI_CODES", "check_wsgi_request"]
 
-WSGI_CODES = frozenset({"S101", "S102", "S103", "S104", "S105", "S106", "S107", "S108", "S109"})
+WSGI_CODES = frozenset({"S101", "S102", "S103", "S104", "S105", "S106", "S107", "S108", "S109", "S119"})
 
 
 def check_wsgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
@@ -38,9 +38,12 @@ def check_wsgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
     expected_path = unquote_to_bytes(req.raw_path).decode("latin-1")
     got_path = str(env.get("SCRIPT_NAME") or "") + str(env.get("PATH_INFO") or "")
     if got_path not in path_variants(expected_path):
+        # RFC 9112 3.2.2: absolute-form must be accepted; RFC 9110 7.1: its target URI, so its
+        # path, is the same as for origin-form. Leaving "http://host" in is its own rule.
+        code = "S119" if req.absolute and got_path.lower().startswith("http:") else "S102"
         out.append(
             Finding(
-                "S102", "SCRIPT_NAME + PATH_INFO is not the decoded request path", show(got_path), show(expected_path)
+                code, "SCRIPT_NAME + PATH_INFO is not the decoded request path", show(got_path), show(expected_path)
             )
         )
     # "QUERY_STRING: The portion of the request URL that follows the '?', if any. May be empty or absent."

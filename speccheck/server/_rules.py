@@ -212,6 +212,23 @@ RULES: tuple[Rule, ...] = (
         check=PR,
         quote="scheme (Unicode string) -- URL scheme portion ... Optional (but must not be empty)",
     ),
+    Rule(
+        "S119",
+        "absolute-form-target",
+        M,
+        SV,
+        R12,
+        "section-3.2.2",
+        "A request in absolute-form (GET http://host/path HTTP/1.1) was refused, or reached the app with "
+        "the scheme and authority left in its path (PATH_INFO, path or raw_path), where the same request in "
+        "origin-form is accepted and gets just the path.",
+        check=W,
+        quote="A server MUST accept the absolute-form in requests even though most HTTP/1.1 clients will only "
+        "send the absolute-form to a proxy.",
+        bad="GET http://127.0.0.1/a HTTP/1.1 -> PATH_INFO='http://127.0.0.1/a'",
+        fix="Parse the absolute-form target (RFC 9110 7.1: the target URI is the request-target itself) and "
+        "hand the app its path and query as for origin-form.",
+    ),
     # --- S2xx the response planned vs the bytes on the wire -------------------------------
     Rule(
         "S201",

@@ -83,8 +83,9 @@ class ServerRun:
 
 
 def _vary(index: int, req: RequestPlan) -> RequestPlan:
-    """Make sure HEAD and HTTP/1.0 show up often enough whatever the generator's mix:
-    every 10th request becomes a HEAD, every 25th an HTTP/1.0 request."""
+    """Make sure HEAD, HTTP/1.0 and absolute-form show up often enough whatever the
+    generator's mix: every 10th request becomes a HEAD, every 25th an HTTP/1.0 request,
+    every 20th is sent in absolute-form."""
     from dataclasses import replace
 
     if index % 10 == 3:
@@ -92,6 +93,8 @@ def _vary(index: int, req: RequestPlan) -> RequestPlan:
     if index % 25 == 7:
         framing = "content-length" if req.framing == "chunked" else req.framing
         return replace(req, http_version="1.0", framing=framing, chunks=())
+    if index % 20 == 11 and req.host is not None:
+        return replace(req, absolute=True)  # RFC 9112 3.2.2: "A server MUST accept the absolute-form"
     return req
 
 

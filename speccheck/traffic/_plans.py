@@ -20,7 +20,9 @@ class RequestPlan:
     exclude the framing headers (Host, Content-Length, Transfer-Encoding), which
     ``to_bytes`` adds from ``host`` and ``framing``; ``host=None`` leaves Host out.
     ``chunks`` is how the body is split: chunked framing sends one chunk each, in-process
-    ASGI one ``http.request`` message each, WSGI short reads follow it.
+    ASGI one ``http.request`` message each, WSGI short reads follow it. ``absolute=True``
+    sends the target in absolute-form (``http://<host><target>``, RFC 9112 3.2.2), with the
+    Host header's authority; ``raw_path`` and ``query_string`` stay those of the path.
     """
 
     method: str = "GET"
@@ -31,6 +33,7 @@ class RequestPlan:
     http_version: str = "1.1"
     host: bytes | None = b"127.0.0.1"
     chunks: tuple[int, ...] = ()  # sizes summing to len(body); empty = one piece
+    absolute: bool = False
 
     @property
     def raw_path(self) -> bytes:
@@ -64,7 +67,10 @@ class RequestPlan:
 
     def to_bytes(self, host: bytes | None = None) -> bytes:
         """The request as it goes on the wire (HTTP/1.x)."""
-        lines = [self.method.encode("latin-1") + b" " + self.target + b" HTTP/" + self.http_version.encode()]
+        target = self.target
+        if self.absolute:
+            target = b"http://" + (host if host is not None else self.host or b"127.0.0.1") + target
+        lines = [self.method.encode("latin-1") + b" " + target + b" HTTP/" + self.http_version.encode()]
         for name, value in self.framing_headers(host) + list(self.headers):
             lines.append(name + b": " + value)
         head = b"\r\n".join(lines) + b"\r\n\r\n"

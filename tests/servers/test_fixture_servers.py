@@ -62,6 +62,9 @@ def test_correct_twin_is_silent(interface: str) -> None:
         ("any-version", "asgi", "S116"),  # ASGI: http_version is one of "1.0", "1.1", "2"
         ("no-startup-wait", "asgi", "S501"),  # lifespan: wait for startup.complete
         ("no-shutdown-wait", "asgi", "S502"),  # lifespan: wait for shutdown.complete
+        ("absolute-refused", "wsgi", "S119"),  # RFC 9112 3.2.2: a server MUST accept the absolute-form
+        ("absolute-kept", "wsgi", "S119"),  # ... and its path is the path (RFC 9110 7.1)
+        ("absolute-kept", "asgi", "S119"),
     ],
 )
 def test_defect_fires_its_rule_only(defect: str, interface: str, code: str) -> None:

@@ -264,3 +264,22 @@ def test_head_content_is_one_finding_per_kind() -> None:
     (finding,) = check_response(head, "i1", BY_NAME["plain"], own, {"errors": []}, None)
     assert (finding.code, finding.signature) == ("S204", "server's own content")
     assert check_response(head, "i1", BY_NAME["plain"], _response(200, ok, b""), {"errors": []}, None) == []
+
+
+def test_absolute_form_sent_and_judged() -> None:
+    # RFC 9112 3.2.2: a server MUST accept the absolute-form; RFC 9110 7.1: the target URI,
+    # so the path the app sees, is the same as for origin-form.
+    from speccheck.traffic import plan_from_dict, plan_to_dict
+
+    req = RequestPlan(method="GET", target=b"/a%20b?x=%20y", absolute=True)
+    assert req.to_bytes().startswith(b"GET http://127.0.0.1/a%20b?x=%20y HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    assert plan_from_dict(plan_to_dict(req)) == req
+    assert "absolute" not in plan_to_dict(RequestPlan())  # older replay files stay as they were
+    base = {"PATH_INFO": "/a b", "QUERY_STRING": "x=%20y", "CONTENT_TYPE": None, "CONTENT_LENGTH": None}
+    obs = wsgi_obs(req, **base, HTTP_X_DUP=None)
+    obs["body"] = ""
+    assert check_wsgi_request(req, obs) == []
+    obs["environ"]["PATH_INFO"] = "http://127.0.0.1/a b"  # type: ignore[index]
+    assert codes(check_wsgi_request(req, obs)) == {"S119"}
+    obs["environ"]["PATH_INFO"] = "/a%20b"  # type: ignore[index]  # a decoding fault, not the form's
+    assert codes(check_wsgi_request(req, obs)) == {"S102"}

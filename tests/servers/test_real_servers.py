@@ -44,20 +44,24 @@ ASGI_VERSION = "S116"
 NO_CONTENT, FRAMING, CRLF = "S205", "S206", "S207"
 # PEP 3333: the server "should not transmit more bytes to the client than the header allows".
 OVERRUN = "S209"
+# RFC 9112 3.2.2: "A server MUST accept the absolute-form"; h11-based servers, daphne and
+# wsgiref leave "http://host" in the path the app sees, cheroot answers 400.
+ABSOLUTE = "S119"
 
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
-    "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
-    "uvicorn-httptools": (set(), set()),
-    "uvicorn-wsproto": ({CL_TE, ASGI_VERSION}, set()),
-    "gunicorn-uvicorn": (set(), set()),
+    "uvicorn": ({CL_TE, ASGI_VERSION, ABSOLUTE}, set()),
+    # httptools hands a request line saying HTTP/2.0 to the app as http_version "2.0".
+    "uvicorn-httptools": ({ASGI_VERSION}, set()),
+    "uvicorn-wsproto": ({CL_TE, ASGI_VERSION, ABSOLUTE}, set()),
+    "gunicorn-uvicorn": ({ASGI_VERSION}, set()),
     # hypercorn hands the app 1006 for every clean client close (S524: the client's code must
     # reach the app; S525: 1005 when the client sent none).
-    "hypercorn": ({CL_TE, ASGI_VERSION, "S524", "S525"}, set()),
+    "hypercorn": ({CL_TE, ASGI_VERSION, ABSOLUTE, "S524", "S525"}, set()),
     # hypercorn's WSGI adapter: uppercases the method (CGI: case-sensitive, S101), builds
     # PATH_INFO from the UTF-8-decoded path (bytes that are not UTF-8 are lost, S102) and
     # answers 500 when the app returns an empty body (S201; PEP 3333: "may be empty").
-    "hypercorn-wsgi": ({CL_TE}, {"S101", "S102", "S201"}),
+    "hypercorn-wsgi": ({CL_TE, ABSOLUTE}, {"S101", "S102", "S201"}),
     # gunicorn's own 500 page after an app error is sent with its body even for HEAD.
     "gunicorn": (set(), {HEAD_BODY}),
     "gunicorn-gthread": (set(), {HEAD_BODY}),
@@ -65,7 +69,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     "waitress": (set(), {HEAD_BODY}),
     # wsgiref: HTTP/1.0, no header validation, no chunked support, app bytes relayed as given.
     "wsgiref": (
-        {"S302", TWO_CLS, SPACE_COLON, BAD_CL, FOLD},
+        {"S302", TWO_CLS, SPACE_COLON, BAD_CL, FOLD, ABSOLUTE},
         {HEAD_BODY, "S104", NO_CONTENT, OVERRUN, CRLF},
     ),
     # werkzeug's dev server (http.server underneath): lossy PATH_INFO for non-UTF-8 bytes,
@@ -80,7 +84,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # leaves some escapes undecoded in PATH_INFO (S102), sends 400 pages with content for
     # HEAD (S204) and does not drain unread request bodies (parsed as the next request: S206).
     "cheroot": (
-        {TWO_CLS, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD},
+        {TWO_CLS, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD, ABSOLUTE},
         {"S102", "S109", HEAD_BODY, NO_CONTENT, FRAMING, CRLF, CL_TE, OVERRUN},
     ),
     # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2") and
@@ -96,7 +100,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # WebSocket: daphne drops empty messages (S521) and gives the app code None instead of 1005
     # (S525); with generated sessions also '//x' and ';' paths mangled (S510/S511), duplicate and
     # '_' headers (S514), and disconnect timing (S526).
-    "daphne": ({"S521", "S525"}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
+    "daphne": ({"S521", "S525", ABSOLUTE}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
 }
 
 
