@@ -38,7 +38,7 @@ from speccheck.client._frames import (
 )
 from speccheck.traffic import Abort, Close, Ping, SendBytes, SendText, WebSocketPlan
 
-__all__ = ["WsResult", "check_handshake", "run_session"]
+__all__ = ["WsResult", "check_handshake", "message_frames", "run_session"]
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 1.3
 _DRAIN = 0.3  # seconds to read on after the closing handshake, for frames after the close
@@ -228,18 +228,25 @@ def _grown(client: _Client, items: list[Any], want: int) -> Callable[[], bool]:
 ECHO = "an echoed message"  # what the client waits for after each send
 
 
-def _send_message(client: _Client, action: SendText | SendBytes) -> None:
-    """One message: a single frame, or fragments cut at ``action.cuts`` (RFC 6455 5.4), with
-    ``action.ping`` between the first two."""
+def message_frames(action: SendText | SendBytes) -> list[tuple[int, bytes, bool]]:
+    """``(opcode, payload, fin)`` of each frame that sends ``action``: one frame, or fragments
+    cut at ``action.cuts`` (RFC 6455 5.4) with ``action.ping`` between the first two."""
     data = action.text.encode("utf-8") if isinstance(action, SendText) else action.data
     bounds = [0, *sorted(min(max(c, 0), len(data)) for c in action.cuts), len(data)]
     pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
     opcode = TEXT if isinstance(action, SendText) else BINARY
+    out: list[tuple[int, bytes, bool]] = []
     for index, piece in enumerate(pieces):
-        client.frame(opcode if index == 0 else CONT, piece, fin=index == len(pieces) - 1)
+        out.append((opcode if index == 0 else CONT, piece, index == len(pieces) - 1))
         if index == 0 and len(pieces) > 1 and action.ping is not None:
-            client.frame(PING, action.ping[:125])
-            client.result.pings += 1
+            out.append((PING, action.ping[:125], True))
+    return out
+
+
+def _send_message(client: _Client, action: SendText | SendBytes) -> None:
+    for opcode, payload, fin in message_frames(action):
+        client.frame(opcode, payload, fin=fin)
+        client.result.pings += opcode == PING
 
 
 def run_session(

@@ -3,6 +3,8 @@ played through wsproto (a real RFC 6455 implementation), client to server, in me
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from wsproto import ConnectionType, WSConnection
@@ -10,6 +12,8 @@ from wsproto import events as ws
 from wsproto.frame_protocol import CloseReason
 
 from speccheck import UsageError
+from speccheck.client._frames import encode_frame
+from speccheck.client._ws import message_frames
 from speccheck.traffic import (
     Abort,
     Close,
@@ -23,6 +27,8 @@ from speccheck.traffic import (
     is_sendable_close_code,
     is_token,
     lifespan_runs,
+    plan_from_dict,
+    plan_to_dict,
     websocket_sessions,
 )
 
@@ -52,7 +58,11 @@ def play(plan: WebSocketPlan) -> list[ws.Event]:
     assert isinstance(accepted, ws.AcceptConnection)
     seen: list[ws.Event] = []
     for action in plan.actions:
-        if isinstance(action, SendText):
+        if isinstance(action, (SendText, SendBytes)) and action.cuts:
+            # Fragments are written by our client's own framing, read by wsproto's server.
+            for opcode, payload, fin in message_frames(action):
+                seen += _pump(client, server, encode_frame(opcode, payload, fin=fin))
+        elif isinstance(action, SendText):
             seen += _pump(client, server, client.send(ws.TextMessage(data=action.text)))
         elif isinstance(action, SendBytes):
             seen += _pump(client, server, client.send(ws.BytesMessage(data=action.data)))
@@ -64,6 +74,39 @@ def play(plan: WebSocketPlan) -> list[ws.Event]:
         else:
             assert isinstance(action, Abort)
     return seen
+
+
+def _whole(seen: list[ws.Event], kind: type[ws.TextMessage] | type[ws.BytesMessage]) -> list[Any]:
+    """The messages of ``kind`` in ``seen``, each joined from its frames."""
+    out: list[Any] = []
+    part: Any = None
+    for event in seen:
+        if isinstance(event, kind):
+            part = event.data if part is None else part + event.data
+            if event.message_finished:
+                out.append(part)
+                part = None
+    assert part is None
+    return out
+
+
+def test_some_plans_are_fragmented() -> None:
+    seen: list[tuple[int, bool]] = []
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(websocket_sessions(max_message=100))
+    def collect(plan: WebSocketPlan) -> None:
+        for a in plan.actions:
+            if isinstance(a, (SendText, SendBytes)):
+                seen.append((len(a.cuts), a.ping is not None))
+
+    collect()
+    assert any(n == 0 for n, _ in seen) and any(n > 1 for n, _ in seen) and any(p for _, p in seen)
+
+
+def test_fragmented_actions_survive_serialisation() -> None:
+    plan = WebSocketPlan(actions=(SendText("h\u00e9", (1, 2), b"p"), SendBytes(b"ab", (0,)), SendText("x"), Abort()))
+    assert plan_from_dict(plan_to_dict(plan)) == plan
 
 
 @SETTINGS
@@ -86,15 +129,20 @@ def test_websocket_plans_are_well_formed_and_play_through_wsproto(plan: WebSocke
             assert is_sendable_close_code(last.code)
             assert len(last.reason.encode("utf-8")) <= 123
 
+    for action in body:
+        if isinstance(action, (SendText, SendBytes)):
+            size = len(action.text.encode("utf-8")) if isinstance(action, SendText) else len(action.data)
+            assert list(action.cuts) == sorted(action.cuts) and all(0 <= c <= size for c in action.cuts)
+            assert action.ping is None or (action.cuts and len(action.ping) <= 125)
+
     seen = play(plan)
-    # The server saw each message whole, in order, byte for byte.
-    texts = [e.data for e in seen if isinstance(e, ws.TextMessage)]
-    blobs = [e.data for e in seen if isinstance(e, ws.BytesMessage)]
+    # The server saw each message whole (fragments joined), in order, byte for byte.
+    texts, blobs = _whole(seen, ws.TextMessage), _whole(seen, ws.BytesMessage)
     pings = [e.payload for e in seen if isinstance(e, ws.Ping)]
-    assert all(e.message_finished for e in seen if isinstance(e, ws.Message))
     assert texts == [a.text for a in body if isinstance(a, SendText)]
     assert blobs == [a.data for a in body if isinstance(a, SendBytes)]
-    assert pings == [a.payload for a in body if isinstance(a, Ping)]
+    interleaved = [a.ping for a in body if isinstance(a, (SendText, SendBytes)) and a.cuts and a.ping is not None]
+    assert sorted(pings) == sorted([a.payload for a in body if isinstance(a, Ping)] + interleaved)
     closes = [e for e in seen if isinstance(e, ws.CloseConnection)]
     if isinstance(last, Close):
         assert len(closes) == 1
