@@ -20,7 +20,7 @@ from speccheck.traffic import RequestPlan
 
 __all__ = ["ASGI_CODES", "check_asgi_request"]
 
-ASGI_CODES = frozenset({"S111", "S112", "S113", "S114", "S115", "S116", "S117", "S118", "S119"})
+ASGI_CODES = frozenset({"S111", "S112", "S113", "S114", "S115", "S116", "S117", "S118", "S119"})  # S119: refusals
 
 
 def check_asgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
@@ -39,20 +39,25 @@ def check_asgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
         expected_path = None  # the spec does not say what to do with invalid UTF-8
     root = str(scope.get("root_path") or "")
     path = scope.get("path")
-    if expected_path is not None and path not in path_variants(expected_path) | path_variants(root + expected_path):
-        # absolute-form with the scheme and authority left in: RFC 9112 3.2.2, its own rule
-        code = "S119" if req.absolute and str(path).lower().startswith("http:") else "S112"
-        out.append(Finding(code, "scope['path'] is not the decoded request path", show(path), show(expected_path)))
+    # An absolute-form target (RFC 9112 3.2.2) may reach the app whole: ASGI defines path as
+    # the "HTTP request target excluding any query string", worded so on purpose (asgiref
+    # PR #74: servers "pass on the full request-target (minus query string)"). A legal
+    # variant, like raw_path holding the same target's bytes; only a refusal is S119.
+    authority = "http://" + (req.host or b"").decode("latin-1") if req.absolute else ""
+    if expected_path is not None:
+        allowed = path_variants(expected_path) | path_variants(root + expected_path)
+        if authority:
+            allowed |= {authority + expected_path, root + authority + expected_path}
+        if path not in allowed:
+            out.append(
+                Finding("S112", "scope['path'] is not the decoded request path", show(path), show(expected_path))
+            )
     # "raw_path -- The original HTTP path component ... unmodified. Optional"
     raw_path = scope.get("raw_path")
-    if raw_path is not None and raw_path != req.raw_path.decode("latin-1"):
+    sent_path = req.raw_path.decode("latin-1")
+    if raw_path is not None and raw_path not in (sent_path, authority + sent_path if authority else sent_path):
         out.append(
-            Finding(
-                "S119" if req.absolute and str(raw_path).lower().startswith("http:") else "S113",
-                "scope['raw_path'] differs from the path bytes sent",
-                show(raw_path),
-                show(req.raw_path.decode("latin-1")),
-            )
+            Finding("S113", "scope['raw_path'] differs from the path bytes sent", show(raw_path), show(sent_path))
         )
     # "query_string (byte string) -- URL portion after the ?, percent-encoded."
     query = scope.get("query_string")

@@ -219,9 +219,9 @@ RULES: tuple[Rule, ...] = (
         SV,
         R12,
         "section-3.2.2",
-        "A request in absolute-form (GET http://host/path HTTP/1.1) was refused, or reached the app with "
-        "the scheme and authority left in its path (PATH_INFO, path or raw_path), where the same request in "
-        "origin-form is accepted and gets just the path.",
+        "A request in absolute-form (GET http://host/path HTTP/1.1) was refused although the same request in "
+        "origin-form is served, or (WSGI) reached the app with the scheme and authority left in PATH_INFO. "
+        "(ASGI defines path as the request target minus the query, so there the whole target is legal.)",
         check=W,
         quote="A server MUST accept the absolute-form in requests even though most HTTP/1.1 clients will only "
         "send the absolute-form to a proxy.",

@@ -283,3 +283,8 @@ def test_absolute_form_sent_and_judged() -> None:
     assert codes(check_wsgi_request(req, obs)) == {"S119"}
     obs["environ"]["PATH_INFO"] = "/a%20b"  # type: ignore[index]  # a decoding fault, not the form's
     assert codes(check_wsgi_request(req, obs)) == {"S102"}
+    # ASGI: path is "HTTP request target excluding any query string": the whole target is legal.
+    assert check_asgi_request(req, asgi_obs(req, path="/a b")) == []
+    whole = asgi_obs(req, path="http://127.0.0.1/a b", raw_path="http://127.0.0.1/a%20b")
+    assert check_asgi_request(req, whole) == []
+    assert codes(check_asgi_request(req, asgi_obs(req, path="/a%20b"))) == {"S112"}

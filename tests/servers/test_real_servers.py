@@ -44,20 +44,21 @@ ASGI_VERSION = "S116"
 NO_CONTENT, FRAMING, CRLF = "S205", "S206", "S207"
 # PEP 3333: the server "should not transmit more bytes to the client than the header allows".
 OVERRUN = "S209"
-# RFC 9112 3.2.2: "A server MUST accept the absolute-form"; h11-based servers, daphne and
-# wsgiref leave "http://host" in the path the app sees, cheroot answers 400.
+# RFC 9112 3.2.2: "A server MUST accept the absolute-form"; cheroot answers 400, and
+# hypercorn-wsgi and wsgiref leave "http://host" in PATH_INFO (PEP 3333: from "the request
+# URL's 'path'"). ASGI servers that pass the whole target on in path are within the spec.
 ABSOLUTE = "S119"
 
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
-    "uvicorn": ({CL_TE, ASGI_VERSION, ABSOLUTE}, set()),
+    "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
     # httptools hands a request line saying HTTP/2.0 to the app as http_version "2.0".
     "uvicorn-httptools": ({ASGI_VERSION}, set()),
-    "uvicorn-wsproto": ({CL_TE, ASGI_VERSION, ABSOLUTE}, set()),
+    "uvicorn-wsproto": ({CL_TE, ASGI_VERSION}, set()),
     "gunicorn-uvicorn": ({ASGI_VERSION}, set()),
     # hypercorn hands the app 1006 for every clean client close (S524: the client's code must
     # reach the app; S525: 1005 when the client sent none).
-    "hypercorn": ({CL_TE, ASGI_VERSION, ABSOLUTE, "S524", "S525"}, set()),
+    "hypercorn": ({CL_TE, ASGI_VERSION, "S524", "S525"}, set()),
     # hypercorn's WSGI adapter: uppercases the method (CGI: case-sensitive, S101), builds
     # PATH_INFO from the UTF-8-decoded path (bytes that are not UTF-8 are lost, S102) and
     # answers 500 when the app returns an empty body (S201; PEP 3333: "may be empty").
@@ -100,7 +101,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # WebSocket: daphne drops empty messages (S521) and gives the app code None instead of 1005
     # (S525); with generated sessions also '//x' and ';' paths mangled (S510/S511), duplicate and
     # '_' headers (S514), and disconnect timing (S526).
-    "daphne": ({"S521", "S525", ABSOLUTE}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
+    "daphne": ({"S521", "S525"}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
 }
 
 
