@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from speccheck._violations import Exchange, Violation
+from speccheck.client import WireConnection
 from speccheck.server._findings import Finding
-from speccheck.server._plans import read_observation
+from speccheck.server._plans import ID_HEADER, read_observation
 from speccheck.server._support import RunSession, ServerRun, _replay, _rule, _with_ids
 from speccheck.targets import ServerProcess
 from speccheck.traffic import RequestPlan
@@ -67,6 +68,30 @@ class ConnContext:
             if obs is not None:
                 return obs
         return None
+
+    def responsive(self) -> bool:
+        """Does a plain GET on a fresh connection get its response? Asked before blaming a
+        silent connection on the case: a server that stopped answering altogether is hung
+        (T003), whatever it was doing."""
+        ident = self.ident("alive")
+        _req, raw = self.request(RequestPlan(method="GET", target=b"/alive"), ident, "with-length")
+        conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.timeout)
+        try:
+            resp = conn.request(raw, close=True, timeout=self.timeout)
+        finally:
+            conn.close()
+        answered = resp.outcome == "ok" and resp.header_values(ID_HEADER.encode()) == [ident.encode()]
+        self.observe(ident, answered)
+        return answered
+
+    def hung(self, what: str) -> Finding:
+        return Finding(
+            "T003",
+            f"the server stopped answering: {what}, and a fresh connection got no response either",
+            f"nothing within {self.timeout:g} s",
+            "a complete response",
+            signature="hung",
+        )
 
     def exchange(self, req: RequestPlan, raw: bytes) -> Exchange:
         return Exchange(

@@ -80,27 +80,28 @@ def _body_finding(ctx: ConnContext, obs: dict[str, Any], sent: bytes, expect: bo
 
 
 def _no_final(ctx: ConnContext, early: Early, resp: WireResponse) -> Finding | None:
-    """No complete final response: after a 100, S311; without one, a hang (T003) only if
-    the connection is still open and the server alive."""
-    if resp.outcome in ("ok", "invalid") or not ctx.proc.alive():
+    """No final response while the connection stays open: after a 100, S311; without
+    one, a hang (T003). A closed connection is not judged (RFC 9110 10.1.1 excepts a
+    connection "closed prematurely"); a server that stopped answering everyone is T003."""
+    if resp.outcome != "timeout" or not ctx.proc.alive():
         return None
+    if not ctx.responsive():
+        return ctx.hung("an Expect: 100-continue request got no final response")
     if early == "1xx" or resp.informational:
         return Finding(
             "S311",
-            "100 Continue was sent, then no final response after the body",
-            resp.error or resp.outcome,
+            f"100 Continue was sent, then no final response within {ctx.timeout:g} s after the body",
+            resp.error,
             "a final response",
             signature="no-final",
         )
-    if resp.outcome == "timeout":
-        return Finding(
-            "T003",
-            f"no response to an Expect: 100-continue request within {ctx.timeout:g} s after its body",
-            resp.error,
-            "a complete response",
-            signature="expect-hung",
-        )
-    return None
+    return Finding(
+        "T003",
+        f"no response to an Expect: 100-continue request within {ctx.timeout:g} s after its body",
+        resp.error,
+        "a complete response",
+        signature="expect-hung",
+    )
 
 
 def _judge_final(
@@ -248,6 +249,12 @@ def expect_unread(ctx: ConnContext) -> CaseResult:
         if from_probe or nxt.outcome in ("closed", "reset"):
             result.notes["expect_unread_after"] = (
                 "the next request got its response" if from_probe else "the connection closed at the next request"
+            )
+            return result
+        if nxt.outcome == "timeout" and not ctx.responsive():
+            finding = ctx.hung("the request after an Expect: 100-continue request got no response")
+            result.findings.append(
+                (finding, ctx.exchange(req, raw), {"request": (raw + after_raw)[:4096].decode("latin-1")})
             )
             return result
         if nxt.outcome == "ok":

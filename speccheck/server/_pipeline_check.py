@@ -132,6 +132,8 @@ def _judge(
         return check_response(req, ident, BY_NAME[plan], resp, None, prev, ctx.interface), False
     if resp.outcome == "timeout" and ctx.proc.alive() and not resp.raw:
         result.checked.add("S316")
+        if not ctx.responsive():
+            return [ctx.hung(f"pipelined request {number + 1} got no response")], False
         return [
             Finding(
                 "S316",
