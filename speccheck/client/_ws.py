@@ -1,11 +1,14 @@
-"""A real WebSocket client over a plain socket (wsproto, sans-IO), for the server checks.
+"""A real WebSocket client over a plain socket, for the server checks: wsproto (sans-IO) for
+the opening handshake, our own strict frames (``speccheck.client._frames``) after it.
 
 ``run_session(host, port, plan, extra_headers=..., timeout=...)`` performs the opening
-handshake of a ``WebSocketPlan``, runs its actions (each message then waits for the
-probe's echo, each ping for its pong), ends with the plan's close or abort, and returns a
-``WsResult``: what the server answered at the handshake (status, headers, subprotocol),
-every message received in order, the server's close frame, and whether anything timed
-out. Every wait is bounded by ``timeout`` and the whole session by ``budget``.
+handshake of a ``WebSocketPlan``, runs its actions (each message, whole or fragmented, then
+waits for the probe's echo, each ping for its pong), ends with the plan's close or abort, and
+returns a ``WsResult``: what the server answered at the handshake (status, headers,
+subprotocol, what is wrong with a 101), every message received in order (fragments joined),
+the server's close frame, the RFC 6455 rules its frames broke (then the client fails the
+connection, 7.1.7), and whether anything timed out. Every wait is bounded by ``timeout`` and
+the whole session by ``budget``.
 """
 
 from __future__ import annotations
