@@ -15,7 +15,11 @@ receive is called after a response has been sent or after the HTTP connection ha
 closed"; #disconnected-client-send-exception: ``send()`` on a closed connection "should
 raise a server-specific subclass of OSError".
 ASGI lifespan https://asgi.readthedocs.io/en/latest/specs/lifespan.html#scope: an app
-raising for the lifespan scope opts out, and "the server must continue".
+raising for the lifespan scope opts out, and "the server must continue". The lifespan
+scope's spec_version is "Optional; if missing defaults to "1.0"", and 1.0 has no
+``*.failed`` events (version history: "2.0: Added startup.failed and shutdown.failed"):
+the driver's own lifespan says "2.0", and `lifespan_cycle` runs extra lifespan scopes
+under the other legal values (`PROBE_LIFESPAN_SPECS`).
 ASGI extensions https://asgi.readthedocs.io/en/latest/extensions.html: a server
 advertises what it supports in ``scope["extensions"]``, and an app "must check" that an
 extension is there before using it. ``response_extensions=True`` is a server that
@@ -40,7 +44,15 @@ from speccheck.app._answer import Answer, raised
 from speccheck.app._delivery import DeliveryFields
 from speccheck.traffic import RequestPlan
 
-__all__ = ["HTTP_EXTENSIONS", "ASGIDelivery", "ASGIDriver", "ClientDisconnected", "body_messages", "build_scope"]
+__all__ = [
+    "HTTP_EXTENSIONS",
+    "PROBE_LIFESPAN_SPECS",
+    "ASGIDelivery",
+    "ASGIDriver",
+    "ClientDisconnected",
+    "body_messages",
+    "build_scope",
+]
 
 # The http response extensions this driver implements when it advertises them.
 HTTP_EXTENSIONS = (
@@ -51,6 +63,8 @@ HTTP_EXTENSIONS = (
     "http.response.push",
     "http.response.debug",
 )
+# Lifespan spec_version values of the extra lifespan runs ("" leaves the key out: 1.0).
+PROBE_LIFESPAN_SPECS = ("", "1.0")
 _FILE_LIMIT = 1 << 20  # bytes read from a pathsend / zerocopysend file into the answer
 
 register_internal_dir(os.path.dirname(os.path.abspath(__file__)))
@@ -292,11 +306,12 @@ class ASGIDriver:
             return ""
         return self.loop.run_until_complete(self._startup())
 
-    async def _startup(self) -> str:
+    async def _startup(self, spec_version: str = "2.0") -> str:
         inbox: asyncio.Queue[Message] = asyncio.Queue()
         outbox: asyncio.Queue[Message] = asyncio.Queue()
         self._lifespan_inbox, self._lifespan_outbox = inbox, outbox
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
+        asgi = {"version": "3.0", "spec_version": spec_version} if spec_version else {"version": "3.0"}
+        scope = {"type": "lifespan", "asgi": asgi, "state": self.state}
 
         async def send(message: Message) -> None:
             await outbox.put(dict(message))
@@ -331,6 +346,26 @@ class ASGIDriver:
                 self._lifespan_task.exception()  # retrieved: an opt-out, not an error
             return None
         return {"type": "timeout"}
+
+    def lifespan_cycle(self, spec_version: str) -> str:
+        """One extra lifespan scope with this ``spec_version`` ("" leaves it out) and its own
+        state: startup, then shutdown if it started. Returns what `startup` / `shutdown`
+        return for it. Run it before `startup` or after `shutdown`, never while the
+        driver's own lifespan is running (a server runs one lifespan scope at a time)."""
+        saved = (self._lifespan_task, self._lifespan_inbox, self._lifespan_outbox, self.state, self.lifespan_supported)
+        self.state = {}
+        try:
+            failure = self.loop.run_until_complete(self._startup(spec_version))
+            if not failure and self.lifespan_supported:
+                failure = self.loop.run_until_complete(self._shutdown())
+            task = self._lifespan_task
+            if task is not None and not task.done():  # a failed startup the app did not return from
+                task.cancel()
+                self.loop.run_until_complete(asyncio.wait({task}, timeout=1.0))
+            return failure
+        finally:
+            self._lifespan_task, self._lifespan_inbox, self._lifespan_outbox, self.state = saved[:4]
+            self.lifespan_supported = saved[4]
 
     def shutdown(self) -> str:
         if self._lifespan_task is None or self.loop.is_closed():

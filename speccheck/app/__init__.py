@@ -37,7 +37,9 @@ def check_app(
     the routes discovered from the framework; ``target`` is how replay lines name the app;
     ``select`` / ``ignore`` pick the lint rules (as for the lint middlewares; opt-in rules
     such as H102 run only when selected).
-    Lifespan startup failing raises `UsageError`; app faults are findings, never exceptions.
+    Lifespan startup failing raises `UsageError`, unless the startup broke the spec (under
+    any of the lifespan spec_versions tried): then those findings are returned, and no
+    request is sent. App faults are findings, never exceptions.
     """
     from speccheck.app._harness import make_harness
     from speccheck.app._load import detect_interface, discover_routes, parse_paths

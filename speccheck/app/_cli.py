@@ -105,6 +105,10 @@ def _app_command(args: argparse.Namespace) -> int:
         session.mark_checked(checked)
         for violation in violations:
             session.report(violation)
+        if harness.startup_failure.startswith("lifespan.startup.failed"):
+            # The app refused to start (its own choice, e.g. a database it cannot reach): that
+            # is the news, with what its startup broke (under lifespan 1.0, say) in the report.
+            raise UsageError(f"the app did not start: {harness.startup_failure}")
 
     return execute(args, info, run)
 

@@ -10,16 +10,16 @@ only a failure (for choices whose value the app may legitimately use, like ``cli
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
+from random import Random
 from typing import Any, Protocol
 
-from hypothesis import strategies as st
-
-from asgi_checks._driver import ASGIDelivery, ASGIDriver
+from asgi_checks._driver import PROBE_LIFESPAN_SPECS, ASGIDelivery, ASGIDriver
 from speccheck._errors import UsageError
 from speccheck._violations import Violation
 from speccheck.app._answer import Answer
-from speccheck.app._strategies import asgi_deliveries, wsgi_deliveries
+from speccheck.app._strategies import asgi_delivery, wsgi_delivery
 from speccheck.app._worker import TimedOut, Worker, stuck_location
 from speccheck.traffic import RequestPlan
 from speccheck.traffic._websocket import WebSocketPlan
@@ -50,7 +50,7 @@ class Harness(Protocol):
 
     def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]: ...
     def finish(self) -> list[Violation]: ...
-    def deliveries(self, body_size: int) -> st.SearchStrategy[Any]: ...
+    def delivery(self, rng: Random, body_size: int) -> Any: ...
     def rule_for(self, delivery: Delivery) -> tuple[str, bool]: ...
     def delivery_from_dict(self, data: dict[str, Any]) -> Delivery: ...
     def close(self) -> None: ...
@@ -129,8 +129,9 @@ class WSGIHarness:
             lambda: deliver_wsgi(self.tap.app, plan, delivery, timeout=self.timeout, worker=self.worker)
         )
 
-    def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:
-        return wsgi_deliveries(body_size)
+    def delivery(self, rng: Random, body_size: int) -> Any:
+        """A legal delivery for a body of ``body_size`` bytes (baseline or not)."""
+        return wsgi_delivery(rng, body_size)
 
     def rule_for(self, delivery: Delivery) -> tuple[str, bool]:
         """(rule code, whether any difference counts) for a difference from the baseline."""
@@ -178,12 +179,29 @@ class ASGIHarness:
         except TimedOut:
             raise UsageError(f"the app's lifespan startup blocked the event loop for {self.grace:g} s") from None
         self.setup_findings += self.tap.new_since(before)
+        if failure.startswith("lifespan.startup.failed"):
+            # Would it fail the same way on a lifespan 1.0 server, which has no *.failed events?
+            self.setup_findings += self._lifespan_probes()
         if failure and not self.setup_findings:
             self.close()
             raise UsageError(f"the app did not start: {failure}")
         # A startup that broke the lifespan protocol is a finding, not a usage error: the
         # run reports it (and sends no traffic, the app is not serving).
         self.startup_failure = failure
+
+    def _lifespan_probes(self) -> list[Violation]:
+        """The lint findings of one extra lifespan run per `PROBE_LIFESPAN_SPECS` value (the
+        spec_versions the driver's own lifespan does not use), while nothing else runs."""
+        before = self.tap._snapshot()
+        for spec_version in PROBE_LIFESPAN_SPECS:
+            try:
+                failure = self.worker.call(functools.partial(self.driver.lifespan_cycle, spec_version), self.grace)
+            except TimedOut:
+                self.stuck = True
+                break
+            if failure.startswith("the app answered lifespan.startup with 'timeout'"):
+                break  # each try costs a whole time limit
+        return self.tap.new_since(before)
 
     def _on_loop(self, run: Callable[[], Answer]) -> Answer:
         if self.stuck:
@@ -214,8 +232,9 @@ class ASGIHarness:
         http = plan
         return self.tap.around(lambda: self._on_loop(lambda: driver.deliver(http, delivery)))
 
-    def deliveries(self, body_size: int) -> st.SearchStrategy[Any]:
-        return asgi_deliveries(body_size)
+    def delivery(self, rng: Random, body_size: int) -> Any:
+        """A legal delivery for a body of ``body_size`` bytes (baseline or not)."""
+        return asgi_delivery(rng, body_size)
 
     def rule_for(self, delivery: Delivery) -> tuple[str, bool]:
         changed = changed_fields(delivery, self.baseline)
@@ -240,7 +259,11 @@ class ASGIHarness:
             self.worker.call(self.driver.shutdown, self.grace)
         except TimedOut:
             self.stuck = True
-        return self.tap.new_since(before)
+            return self.tap.new_since(before)
+        found = self.tap.new_since(before)
+        if self.driver.lifespan_supported:  # the app does lifespan: how does it under spec 1.0?
+            found += self._lifespan_probes()
+        return found
 
     def close(self) -> None:
         if self.stuck:

@@ -98,6 +98,8 @@ def test_lifespan_startup_failure_is_exit_2(tmp_path: Path) -> None:
     run = speccheck("app", "fixtures.apps.bad.lifespan_fails:app", "--quiet", "--report", "json:-")
     assert run.returncode == 2
     assert "the app did not start: lifespan.startup.failed: database unreachable" in run.stderr
+    # the same refusal sent to a lifespan 1.0 server (no spec_version), which has no *.failed events
+    assert '"A705"' in run.stdout
     report = f"json:{tmp_path / 'r.json'}"
     skipped = speccheck(
         "app", "fixtures.apps.bad.lifespan_fails:app", "--quiet", "--no-lifespan", "--examples", "5", "--report", report

@@ -215,6 +215,44 @@ def test_asgi_lifespan_failure_is_reported() -> None:
         driver.close()
 
 
+def test_asgi_lifespan_cycle_varies_spec_version_and_keeps_the_main_lifespan() -> None:
+    """Extra lifespan scopes: spec_version left out (1.0) or given, each with its own state;
+    the driver's own lifespan (spec 2.0, its state) is untouched."""
+    seen: list[tuple[str | None, str]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                seen.append((scope["asgi"].get("spec_version"), message["type"]))
+                if message["type"] == "lifespan.startup":
+                    scope["state"]["spec"] = scope["asgi"].get("spec_version", "none")
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": scope["state"]["spec"].encode()})
+
+    driver = ASGIDriver(app, timeout=1)
+    try:
+        assert driver.lifespan_cycle("") == "" and driver.lifespan_cycle("1.0") == ""
+        assert driver.startup() == "" and driver.state == {"spec": "2.0"}
+        assert driver.deliver(RequestPlan()).body == b"2.0"
+        assert driver.shutdown() == ""
+    finally:
+        driver.close()
+    assert seen == [
+        (None, "lifespan.startup"),
+        (None, "lifespan.shutdown"),
+        ("1.0", "lifespan.startup"),
+        ("1.0", "lifespan.shutdown"),
+        ("2.0", "lifespan.startup"),
+        ("2.0", "lifespan.shutdown"),
+    ]
+
+
 def test_wsgi_misuse_is_a_500_not_a_crash() -> None:
     def no_start(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         return [b"x"]

@@ -224,3 +224,37 @@ def test_app_blocking_the_event_loop_stops_the_run_with_t006() -> None:
     assert time.monotonic() - started < 10
     assert [(v.code, v.signature) for v in violations] == [("T006", "event-loop-blocked")]
     assert violations[0].location is not None and violations[0].location.file == __file__
+
+
+def _lifespan_app(fail_shutdown: bool, startup_error: Exception | None) -> Any:
+    """Starlette's way: lifespan.startup.failed only when the startup code raises, and
+    shutdown.failed (here: always, when asked) from its shutdown code."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            if startup_error is not None:
+                await send({"type": "lifespan.startup.failed", "message": str(startup_error)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+            await receive()
+            await send({"type": f"lifespan.shutdown.{'failed' if fail_shutdown else 'complete'}"})
+            return
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    return app
+
+
+def test_lifespan_failed_events_under_spec_1_0() -> None:
+    """A705: lifespan 1.0 (no spec_version) has no *.failed events. The driver tries the
+    other spec_versions in extra lifespan runs: a shutdown.failed sent to any server is found;
+    an app that sends startup.failed only when its startup fails is clean while it starts."""
+    from speccheck.app import check_app as public_check_app
+
+    found = public_check_app(_lifespan_app(True, None), "asgi", examples=5, max_time=2.0)
+    assert [v.code for v in found] == ["A705"] and found[0].extra["when"] == "setup"
+    assert public_check_app(_lifespan_app(False, None), "asgi", examples=5, max_time=2.0) == []
+    refused = public_check_app(_lifespan_app(False, RuntimeError("db down")), "asgi", examples=5, max_time=2.0)
+    assert [v.code for v in refused] == ["A705"]

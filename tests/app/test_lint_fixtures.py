@@ -28,10 +28,7 @@ from speccheck._rules import Side
 from speccheck.app import check_app
 
 # Rules whose fixture needs a server feature the reference driver does not offer, with why.
-SKIPS: dict[str, str] = {
-    "A705": "needs a server advertising lifespan spec 1.0 (no spec_version) to an app whose startup fails; "
-    "the driver runs one lifespan cycle per run, with spec_version 2.0",
-}
+SKIPS: dict[str, str] = {}
 
 
 SEED = 0
@@ -90,17 +87,26 @@ def test_wsgi_fixture_found_twin_clean(code: str, bad: Any, good: Any) -> None:
 
 
 # -- ASGI -----------------------------------------------------------------------------------
+def _lifespan_spec(scope: Any) -> tuple[int, ...]:
+    """A lifespan scope's spec_version ("Optional; if missing defaults to "1.0"")."""
+    return tuple(int(part) for part in str((scope.get("asgi") or {}).get("spec_version", "1.0")).split("."))
+
+
 def _wants(case: Any) -> Any:
     """What of its fixture's scope the script was written for: the extensions it uses, the
-    method (H102 is about HEAD), the subprotocols it supports. The dispatcher runs the
-    script only where the server offers that, as an app checking its scope does."""
+    method (H102 is about HEAD), the subprotocols it supports, the lifespan spec_version
+    (its *.failed events came with 2.0). The dispatcher runs the script only where the
+    server offers that, as an app checking its scope does."""
     scope = case.scope if isinstance(case.scope, dict) else {}
     extensions = set(scope.get("extensions") or {})
     method = scope.get("method", "GET")
     protocols = set(scope.get("subprotocols") or ())
+    lifespan = _lifespan_spec(scope) if scope.get("type") == "lifespan" else (1, 0)
 
     def applies(scope: Any) -> bool:
         if not extensions <= set(scope.get("extensions") or {}):
+            return False
+        if scope.get("type") == "lifespan" and _lifespan_spec(scope) < lifespan:
             return False
         if method != "GET" and scope.get("method") != method:
             return False
@@ -144,7 +150,7 @@ TWIN_ALSO: dict[str, set[str]] = {
     "A702": {"A702"},
 }
 # Correct twins whose lifespan startup fails by design: app mode cannot run them (UsageError).
-STARTUP_FAILS = {"A513", "A514"}
+STARTUP_FAILS = {"A513", "A514", "A705"}
 
 ASGI = [(code, bad, good) for code, bad, good in PAIRS if _app_side(code)]
 
