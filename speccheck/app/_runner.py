@@ -15,6 +15,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from random import Random
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -136,7 +137,7 @@ class _Explorer:
                 continue  # about the reference driver (the "server" here), not about the app
             self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation, setup=setup))
 
-    def one(self, plan: AnyPlan, data: st.DataObject) -> None:
+    def one(self, plan: AnyPlan) -> None:
         harness = self.harness
         body = plan.body if isinstance(plan, RequestPlan) else b""
         base, found = harness.call(plan, harness.baseline)
@@ -151,9 +152,13 @@ class _Explorer:
         if base.error:
             self._add(Finding("T005", _signature(base), plan, harness.baseline, base))
         variants: list[Delivery] = []
-        drawn = data.draw(harness.deliveries(len(body)), label="delivery")
+        # The delivery choices come from the run's seed and the example's number, not from
+        # hypothesis: the explore phase only generates (app mode shrinks deliveries itself,
+        # `_shrink`), so per-field draws would buy nothing and cost more than the app call.
+        rng = Random(self.options.seed * 1_000_003 + self.done)
+        drawn = harness.delivery(rng, len(body))
         split = drawn.split
-        if isinstance(plan, RequestPlan) and plan.chunks and data.draw(st.booleans(), label="plan chunks"):
+        if isinstance(plan, RequestPlan) and plan.chunks and rng.random() < 0.5:
             split = plan.chunks  # the split the request plan itself proposes
         body_fields: dict[str, object] = {"split": split}
         if isinstance(drawn, ASGIDelivery):
@@ -167,7 +172,7 @@ class _Explorer:
         if scope != harness.baseline:
             variants.append(scope)
         seen_hang = ("T006", "disconnect") in self.findings  # each try costs a whole time limit
-        if isinstance(drawn, ASGIDelivery) and body and not seen_hang and data.draw(st.integers(0, 7)) == 0:
+        if isinstance(drawn, ASGIDelivery) and body and not seen_hang and rng.randrange(8) == 0:
             # The client goes away halfway through the body: the app may raise or stop, but must not hang.
             gone = ASGIDelivery(split=split, disconnect_mid=True)
             answer, found = harness.call(plan, gone)
@@ -222,12 +227,12 @@ class _Explorer:
             verbosity=Verbosity.quiet,
             report_multiple_bugs=False,
         )
-        @given(plan=strategy, data=st.data())
-        def explore(plan: AnyPlan, data: st.DataObject) -> None:
+        @given(plan=strategy)
+        def explore(plan: AnyPlan) -> None:
             if self.stopped or time.monotonic() > self.deadline:
                 self.stopped = True
                 raise _Stop
-            self.one(plan, data)
+            self.one(plan)
             self.done += 1
             self.progress(self.done, options.examples)
 
