@@ -103,10 +103,13 @@ def framed(resp: WireResponse) -> bool:
     return b"chunked" in te or bool(resp.header_values(b"content-length"))
 
 
-def check_raise(resp: WireResponse, status: int, interface: str, kept_open: bool) -> list[Finding]:
-    """The app started a ``status`` response, sent part of the body and raised."""
+def check_raise(
+    resp: WireResponse, status: int, interface: str, kept_open: bool, sent: bytes = b"part1"
+) -> list[Finding]:
+    """The app started a ``status`` response, sent ``sent`` of its body and raised."""
     out: list[Finding] = []
-    if resp.outcome == "ok" and resp.status == status and framed(resp):
+    relayed = resp.status == status and resp.body.startswith(sent)  # the app's response, not an error page
+    if resp.outcome == "ok" and relayed and framed(resp):
         # PEP 3333, Error Handling: the server "can then trap this (fatal) exception and
         # abort the response"; RFC 9112 7.1: a chunked body ends with the last-chunk, and
         # 8: a message short of its Content-Length is incomplete -- a server that sends the

@@ -188,7 +188,8 @@ def raise_mid_body(ex: Exchanges) -> None:
         conn.close()
     if not resp.raw:
         return  # refused or silent: not this phase's business
-    case.report(check_raise(resp, case.plan.status, ex.interface, kept))
+    sent = "".join(case.plan.body[: case.plan.raise_after or 0]).encode("latin-1")
+    case.report(check_raise(resp, case.plan.status, ex.interface, kept, sent))
     ex.session.mark_checked({"S305", "S304"} if ex.interface == "asgi" else {"S305"})
     if ex.interface == "wsgi" and ex.proc.alive():
         if not case.wait_closed(_CLOSE_GRACE):

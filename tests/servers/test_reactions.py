@@ -128,6 +128,8 @@ def test_raise_mid_body() -> None:
     assert check_raise(close_delimited, 200, "wsgi", kept_open=False) == []
     error_page = WireResponse("ok", status=500, headers=[(b"content-length", b"0")], keep_alive=False)
     assert check_raise(error_page, 200, "wsgi", kept_open=False) == []
+    relabelled = WireResponse("ok", status=200, headers=[(b"content-length", b"0")])  # a server's page, not the app's
+    assert check_raise(relabelled, 200, "wsgi", kept_open=False) == []
 
 
 def test_app_te() -> None:
