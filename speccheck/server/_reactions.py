@@ -237,11 +237,27 @@ def slow_abort(ex: Exchanges) -> None:
     ex.session.mark_checked({"S307"})
 
 
+_ASGI_STEPS = (
+    (late_receive, {"S210"}),
+    (abort, {"S211", "S212", "S213"}),
+    (app_te, {"S214"}),
+    (raise_mid_body, {"S304", "S305"}),
+)
+_WSGI_STEPS = ((raise_mid_body, {"S305", "S306"}), (slow_abort, {"S307"}))
+
+
 def run_reactions(ex: Exchanges) -> None:
     """All reaction exchanges of this interface, in parallel (each costs its own waits)."""
+    enabled = getattr(ex.session, "enabled", None)  # the rule selection, where the session has one
+    steps = [
+        step
+        for step, codes in (_ASGI_STEPS if ex.interface == "asgi" else _WSGI_STEPS)
+        if enabled is None or codes & set(enabled)
+    ]
+    if not steps:
+        return
     for plan in REACTION:
         write_plan(ex.dir, plan)
-    steps = (late_receive, abort, app_te, raise_mid_body) if ex.interface == "asgi" else (raise_mid_body, slow_abort)
     started = time.monotonic()
     ex._parallel(lambda i: steps[i](ex), len(steps), 15.0)
     ex.cfg.timings["reactions_seconds"] = time.monotonic() - started
