@@ -48,6 +48,7 @@ class AppRunOptions:
     shrink_time: float = 5.0  # at most, per finding
     shrink_budget: float | None = None  # for all findings together; None: a third of max_time, at least 2 s
     max_shrinks: int = 100  # findings shrunk per run (the rest keep their first example)
+    stop_on: frozenset[str] = frozenset()  # stop exploring once one of these codes is found
     report_path: str = "reports/speccheck.json"
 
 
@@ -124,6 +125,8 @@ class _Explorer:
 
     def _add(self, finding: Finding) -> None:
         key = (finding.code, finding.signature)
+        if finding.code in self.options.stop_on:
+            self.stopped = True
         if key in self.findings:
             self.findings[key].count += 1
         else:

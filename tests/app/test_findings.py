@@ -108,11 +108,14 @@ def test_hang_is_t006_and_the_run_goes_on() -> None:
         return [b"ok"]
 
     harness = make_harness(app, "wsgi", timeout=0.2)
+    done: list[int] = []
     try:
-        violations = check_app(harness, AppRunOptions(target="x:app", examples=60, max_time=15))
+        options = AppRunOptions(target="x:app", examples=30, max_time=15)
+        violations = check_app(harness, options, progress=lambda n, planned: done.append(n))
     finally:
         harness.close()
     assert [v.code for v in violations] == ["T006"]
+    assert done[-1] == 30  # every example ran: a hang costs its time limit, not the run
     assert violations[0].location is not None and violations[0].location.file == __file__
 
 

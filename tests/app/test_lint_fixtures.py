@@ -26,6 +26,11 @@ from speccheck import get_rule
 from speccheck._errors import UsageError
 from speccheck._rules import Side
 from speccheck.app import check_app
+from speccheck.app._harness import make_harness
+from speccheck.app._load import detect_interface, discover_routes, parse_paths
+from speccheck.app._runner import AppRunOptions
+from speccheck.app._runner import check_app as run_app
+from speccheck.app._strategies import Route
 
 # Rules whose fixture needs a server feature the reference driver does not offer, with why.
 SKIPS: dict[str, str] = {}
@@ -58,9 +63,39 @@ def _all_default() -> list[Any]:
 WSGI = [(code, bad.app, good.app) for code, (bad, good) in CASES.items() if _app_side(code)]
 
 
+def _check(app: Any, interface: str, code: str, examples: int, paths: list[str] | None = None) -> list[str]:
+    """`check_app` for a broken fixture (``examples == EXAMPLES``): the run stops exploring
+    once ``code`` is found, as the rest of the examples cannot take it back; for a twin:
+    the whole run. Same seed, same examples, same time limit either way."""
+    if examples != EXAMPLES:
+        found = check_app(
+            app,
+            interface,
+            paths=paths,
+            examples=examples,
+            max_time=MAX_TIME,
+            seed=SEED,
+            timeout=2.0,
+            select=_select(code),
+        )
+        return [v.code for v in found]
+    app, interface = detect_interface(app, interface)  # as check_app does
+    harness = make_harness(app, interface, timeout=2.0, select=_select(code))
+    options = AppRunOptions(
+        routes=discover_routes(app) + parse_paths(paths) or [Route(b"/")],
+        examples=examples,
+        max_time=MAX_TIME,
+        seed=SEED,
+        stop_on=frozenset({code}),
+    )
+    try:
+        return [v.code for v in run_app(harness, options)]
+    finally:
+        harness.close()
+
+
 def _wsgi(app: Any, code: str, examples: int = EXAMPLES) -> list[str]:
-    found = check_app(app, "wsgi", examples=examples, max_time=MAX_TIME, seed=SEED, timeout=2.0, select=_select(code))
-    return [v.code for v in found]
+    return _check(app, "wsgi", code, examples)
 
 
 # Correct twins that raise by design (PEP 3333: start_response(exc_info) re-raises once the
@@ -160,17 +195,7 @@ def _asgi(case: Any, code: str, examples: int = EXAMPLES) -> list[str]:
     # The shape of the callable is the point of A101/A102: no dispatcher around those.
     app = case.app if code in ("A101", "A102") else _dispatch(case)
     paths = ["WS:/ws"] if kind == "websocket" else None
-    found = check_app(
-        app,
-        "asgi",
-        paths=paths,
-        examples=examples,
-        max_time=MAX_TIME,
-        seed=SEED,
-        timeout=2.0,
-        select=_select(code),
-    )
-    return [v.code for v in found]
+    return _check(app, "asgi", code, examples, paths)
 
 
 @pytest.fixture
