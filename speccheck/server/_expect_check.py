@@ -138,7 +138,7 @@ def _judge_final(
     return found, obs
 
 
-def _stray(ctx: ConnContext, result: CaseResult, stream: RawStream, resp: WireResponse) -> Finding | None:
+def _stray(ctx: ConnContext, result: CaseResult, stream: RawStream, resp: WireResponse, unread: bool) -> Finding | None:
     """RFC 9110 15: interim responses come before the final one. With no request
     outstanding, a 1xx now would be taken for an answer to the client's next request."""
     if resp.outcome != "ok" or not resp.keep_alive:
@@ -152,6 +152,15 @@ def _stray(ctx: ConnContext, result: CaseResult, stream: RawStream, resp: WireRe
             show(extra[:60]),
             "nothing until the next request",
             signature="1xx-after-final",
+        )
+    if extra and unread:
+        # A response nobody asked for, once the body arrived: the body was taken for a request.
+        return Finding(
+            "S314",
+            "after an Expect: 100-continue request with an unread body, a response came for no request",
+            show(extra[:60]),
+            "nothing until the next request",
+            signature="expect-unread:unasked",
         )
     if extra:
         resp.trailing = extra  # judged like any bytes after a response (S206)
@@ -182,7 +191,7 @@ def _case(
     }
     found, _obs = _judge_final(ctx, result, req, ident, plan, early, resp)
     if version == "1.1":
-        stray = _stray(ctx, result, stream, resp)
+        stray = _stray(ctx, result, stream, resp, unread=not BY_NAME[plan].read_body)
         if stray is not None:
             found.append(stray)
         if resp.trailing:
@@ -235,6 +244,8 @@ def expect_unread(ctx: ConnContext) -> CaseResult:
         if resp.outcome != "ok":
             return result
         result.checked.add("S314")
+        if any(f.code == "S314" for f, _, _ in result.findings):
+            return result  # a response for no request already showed it
         if not resp.keep_alive or stream.eof:
             result.notes["expect_unread_after"] = "the connection was closed after the response"
             return result
