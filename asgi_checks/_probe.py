@@ -167,6 +167,8 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
         # Published before the response starts: the client may see a complete response
         # (HEAD, 204, 304) as soon as the start is sent. Errors after this re-publish.
         publish()
+        if plan.fault == "before-start":
+            raise RuntimeError("speccheck probe: planned exception before the response")
         await send({"type": "http.response.start", "status": plan.status, "headers": headers})
         # The body is produced for HEAD too (H102 is advice for apps): dropping it is the server's job.
         chunks = [c.encode("latin-1") for c in plan.body] or [b""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -83,10 +84,13 @@ class _Body:
     """The response iterable: yields the planned chunks, raises where planned, and
     records that the server called ``close()`` (PEP 3333: it must, however the request ended)."""
 
-    def __init__(self, chunks: list[bytes], plan: ResponsePlan, ident: str) -> None:
+    def __init__(
+        self, chunks: list[bytes], plan: ResponsePlan, ident: str, on_raise: Callable[[], None] | None = None
+    ) -> None:
         self.chunks = chunks
         self.plan = plan
         self.ident = ident
+        self.on_raise = on_raise  # the "exc-info" fault: start_response(..., exc_info) first
 
     def __len__(self) -> int:  # PEP 3333: "it must return an accurate result"
         return len(self.chunks)
@@ -98,6 +102,8 @@ class _Body:
     def __iter__(self) -> Iterator[bytes]:
         for index, chunk in enumerate(self.chunks):
             if self.plan.raise_after is not None and index >= self.plan.raise_after:
+                if self.on_raise is not None:
+                    self.on_raise()
                 raise RuntimeError("speccheck probe: planned exception mid-body")
             if self.plan.pause and index:
                 time.sleep(self.plan.pause)  # a slow body, for the client-abort exchange
@@ -132,6 +138,8 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
     # Published before the response starts (a HEAD/204/304 response is complete at its
     # headers); anything that goes wrong afterwards re-publishes with the error.
     publish()
+    if plan.fault == "before-start":
+        raise RuntimeError("speccheck probe: planned exception before the response")
     try:
         write = start_response(status, headers)
     except Exception as exc:
@@ -149,7 +157,27 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
                 publish()
                 raise
         return _Body([], plan, ident)
-    return _Body(chunks, plan, ident)
+    on_raise = (lambda: _late_exc_info(start_response, obs, publish)) if plan.fault == "exc-info" else None
+    return _Body(chunks, plan, ident, on_raise)
+
+
+def _late_exc_info(start_response: StartResponse, obs: dict[str, Any], publish: Callable[[], None]) -> None:
+    """PEP 3333: "if exc_info is provided, and the HTTP headers have already been sent,
+    start_response must raise an error, and should re-raise using the exc_info tuple."
+    Called after the first body block went out: the lint around the probe judges the call
+    (W302/W303); the probe notes what happened and lets the exception propagate."""
+    try:
+        raise RuntimeError("speccheck probe: planned exception mid-body, reported with exc_info")
+    except RuntimeError as exc:
+        try:
+            start_response("500 Internal Server Error", [("content-type", "text/plain")], sys.exc_info())
+        except BaseException as raised:
+            obs["exc_info_call"] = "re-raised" if raised is exc else f"raised {type(raised).__name__}"
+            publish()
+            raise
+        obs["exc_info_call"] = "returned"
+        publish()
+        raise
 
 
 def _lint_class() -> type:

@@ -55,6 +55,7 @@ class ResponsePlan:
     after: str = ""
     hold: float = 0.0
     pause: float = 0.0
+    fault: str = ""  # "before-start": raise before the response starts; "exc-info" (WSGI): see _faults
     wrong: tuple[str, ...] = field(default=())  # what is deliberately wrong (app-side), for the oracles
 
     @property
@@ -75,6 +76,7 @@ class ResponsePlan:
             "after": self.after,
             "hold": self.hold,
             "pause": self.pause,
+            "fault": self.fault,
             "wrong": list(self.wrong),
         }
 
@@ -93,6 +95,7 @@ class ResponsePlan:
             after=str(data.get("after") or ""),
             hold=float(data.get("hold") or 0.0),
             pause=float(data.get("pause") or 0.0),
+            fault=str(data.get("fault") or ""),
             wrong=tuple(data.get("wrong", ())),
         )
 

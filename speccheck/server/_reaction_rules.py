@@ -78,7 +78,8 @@ RULES: tuple[Rule, ...] = (
         SV,
         A,
         "error-handling",
-        "The ASGI app raised mid-body and the server kept the connection open for the next request.",
+        "The ASGI app raised (mid-body, or before starting its response) and the server kept the connection "
+        "open for the next request (an error response first is fine; the connection must then close).",
         check=WI,
         quote="they must terminate the application instance and its associated connection if this happens",
     ),

@@ -5,6 +5,8 @@ ASGI: receive() after the response (S210); a client that closes while the app wa
 then send() anyway (S211-S213); an app that raises mid-body (S304, S305); an app that
 sends its own Transfer-Encoding (S214). WSGI: an iterable that raises mid-body (S305,
 and close() must follow: S306); a slow body the client abandons (close(): S307).
+``_faults`` adds an ASGI app raising before its response (S304) and a late
+start_response(exc_info) in WSGI (W302/W303).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 import select
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from speccheck._violations import Exchange
 from speccheck.client import WireConnection, WireResponse
+from speccheck.server._faults import FAULTS, exc_info_late, raise_before_start
 from speccheck.server._findings import Finding
 from speccheck.server._oracle_reaction import (
     DISCONNECT,
@@ -25,9 +27,9 @@ from speccheck.server._oracle_reaction import (
     check_raise,
     spec_version,
 )
-from speccheck.server._plans import ID_HEADER, PLAN_HEADER, ResponsePlan, closed_ids, read_observation, write_plan
+from speccheck.server._plans import write_plan
+from speccheck.server._reaction_case import Case, stays_open
 from speccheck.server._responses import REACTION
-from speccheck.server._support import _replay
 
 if TYPE_CHECKING:
     from speccheck.server._exchanges import Exchanges
@@ -40,84 +42,9 @@ _OPEN_WAIT = 1.0  # how long a connection may stay open after a broken response
 _ABORT_AFTER = 0.5  # the client abandons the slow WSGI body after this long (or its first bytes)
 
 
-class _Case:
-    """One reaction exchange: its id, raw request, and how to report on it."""
-
-    def __init__(self, ex: Exchanges, name: str, plan: ResponsePlan) -> None:
-        self.ex = ex
-        self.ident = f"{ex.run_id}v{name}"
-        self.plan = plan
-        self.raw = (
-            f"GET /reaction/{name} HTTP/1.1\r\nHost: {ex.cfg.host}:{ex.proc.port}\r\n"
-            f"{ID_HEADER}: {self.ident}\r\n{PLAN_HEADER}: {plan.name}\r\n\r\n"
-        ).encode("latin-1")
-        self.response = b""
-
-    def report(self, findings: list[Finding], observed: dict[str, Any] | None = None) -> None:
-        exchange = Exchange(
-            interface=self.ex.interface,
-            method="GET",
-            target=f"/reaction/{self.plan.name}",
-            replay=_replay(self.raw, self.ex.cfg.host, self.ex.proc.port),
-            base_url=self.ex.proc.base_url,
-        )
-        extra: dict[str, object] = {
-            "exchange_id": self.ident,
-            "response_plan": self.plan.name,
-            "request": self.raw.decode("latin-1"),
-            "response": self.response[:4096].decode("latin-1"),
-        }
-        if observed:
-            extra["probe_observed"] = {k: observed[k] for k in ("late_receive", "held", "late_send") if k in observed}
-        for finding in findings:
-            self.ex.report(finding, exchange, extra)
-
-    def wait_obs(self, key: str, seconds: float) -> dict[str, Any] | None:
-        """The probe's observation once it holds ``key`` (it re-publishes as it goes)."""
-        deadline = time.monotonic() + seconds
-        while True:
-            obs = read_observation(self.ex.dir, self.ident)
-            if obs is not None and key in obs and obs.get(key) is not None:
-                if obs.get("lint"):
-                    self.ex.report_lint(obs, self.exchange_stub())
-                return obs
-            if time.monotonic() > deadline or self.ex.stop.is_set():
-                return None
-            time.sleep(0.01)
-
-    def exchange_stub(self) -> Exchange:
-        return Exchange(interface=self.ex.interface, method="GET", target=f"/reaction/{self.plan.name}")
-
-    def wait_closed(self, seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while self.ident not in closed_ids(self.ex.dir):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-        return True
-
-
-def _stays_open(conn: WireConnection, wait: float) -> bool:
-    """After a complete response on a kept-alive connection: no EOF (nor reset) within ``wait``."""
-    sock = conn.sock
-    if sock is None:
-        return False
-    deadline = time.monotonic() + wait
-    while (left := deadline - time.monotonic()) > 0:
-        readable, _, _ = select.select([sock], [], [], left)
-        if not readable:
-            break
-        try:
-            if not sock.recv(65536):
-                return False
-        except OSError:
-            return False
-    return True
-
-
 # --- ASGI --------------------------------------------------------------------------------
 def late_receive(ex: Exchanges) -> None:
-    case = _Case(ex, "late", _PLAN["late-receive"])
+    case = Case(ex, "late", _PLAN["late-receive"])
     conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
     try:
         resp = conn.request(case.raw)
@@ -133,7 +60,7 @@ def late_receive(ex: Exchanges) -> None:
 
 def abort(ex: Exchanges) -> None:
     plan = _PLAN["abort-hold"]
-    case = _Case(ex, "abort", plan)
+    case = Case(ex, "abort", plan)
     try:
         sock = socket.create_connection((ex.cfg.host, ex.proc.port), timeout=2.0)
     except OSError:
@@ -158,7 +85,7 @@ def abort(ex: Exchanges) -> None:
 
 
 def app_te(ex: Exchanges) -> None:
-    case = _Case(ex, "te", _PLAN["app-te"])
+    case = Case(ex, "te", _PLAN["app-te"])
     conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
     try:
         first = conn.request(case.raw, drain=True, timeout=min(2.0, ex.cfg.exchange_timeout))
@@ -178,12 +105,12 @@ def app_te(ex: Exchanges) -> None:
 
 # --- both --------------------------------------------------------------------------------
 def raise_mid_body(ex: Exchanges) -> None:
-    case = _Case(ex, "raise", _PLAN["raise-mid-body"])
+    case = Case(ex, "raise", _PLAN["raise-mid-body"])
     conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
     try:
         resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
         case.response = resp.raw
-        kept = resp.outcome == "ok" and resp.keep_alive and _stays_open(conn, _OPEN_WAIT)
+        kept = resp.outcome == "ok" and resp.keep_alive and stays_open(conn, _OPEN_WAIT)
     finally:
         conn.close()
     if not resp.raw:
@@ -204,7 +131,7 @@ def raise_mid_body(ex: Exchanges) -> None:
 # --- WSGI --------------------------------------------------------------------------------
 def slow_abort(ex: Exchanges) -> None:
     plan = _PLAN["slow-body"]
-    case = _Case(ex, "slow", plan)
+    case = Case(ex, "slow", plan)
     try:
         sock = socket.create_connection((ex.cfg.host, ex.proc.port), timeout=2.0)
     except OSError:
@@ -242,8 +169,13 @@ _ASGI_STEPS = (
     (abort, {"S211", "S212", "S213"}),
     (app_te, {"S214"}),
     (raise_mid_body, {"S304", "S305"}),
+    (raise_before_start, {"S304"}),
 )
-_WSGI_STEPS = ((raise_mid_body, {"S305", "S306"}), (slow_abort, {"S307"}))
+_WSGI_STEPS = (
+    (raise_mid_body, {"S305", "S306"}),
+    (slow_abort, {"S307"}),
+    (exc_info_late, {"W302", "W303"}),
+)
 
 
 def run_reactions(ex: Exchanges) -> None:
@@ -256,7 +188,7 @@ def run_reactions(ex: Exchanges) -> None:
     ]
     if not steps:
         return
-    for plan in REACTION:
+    for plan in REACTION + FAULTS:
         write_plan(ex.dir, plan)
     started = time.monotonic()
     ex._parallel(lambda i: steps[i](ex), len(steps), 15.0)

@@ -1,0 +1,74 @@
+"""App faults the server must handle, run with the reaction phase (each on its own connection).
+
+ASGI: the app raises before it starts a response: asgi.rst, Error Handling, servers "must
+terminate the application instance and its associated connection if this happens" -- an
+error page is fine, a connection kept open for the next request is not (S304).
+WSGI: after the first body block went out the app calls start_response(..., exc_info):
+PEP 3333, "if exc_info is provided, and the HTTP headers have already been sent,
+start_response must raise an error, and should re-raise using the exc_info tuple" --
+the lint around the probe judges the call (W302, W303).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from speccheck.client import WireConnection
+from speccheck.server._findings import Finding
+from speccheck.server._plans import ResponsePlan
+from speccheck.server._reaction_case import Case, stays_open
+
+if TYPE_CHECKING:
+    from speccheck.server._exchanges import Exchanges
+
+__all__ = ["FAULTS", "exc_info_late", "raise_before_start"]
+
+FAULTS: tuple[ResponsePlan, ...] = (
+    ResponsePlan("raise-before-start", body=("never sent",), fault="before-start"),
+    ResponsePlan("exc-info-late", body=("part1", "part2"), raise_after=1, fault="exc-info"),
+)
+_PLAN = {p.name: p for p in FAULTS}
+_OPEN_WAIT = 1.0  # how long a connection may stay open after the server's answer
+
+
+def raise_before_start(ex: Exchanges) -> None:
+    case = Case(ex, "before", _PLAN["raise-before-start"])
+    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
+    try:
+        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
+        case.response = resp.raw
+        kept = resp.outcome == "ok" and resp.keep_alive and stays_open(conn, _OPEN_WAIT)
+    finally:
+        conn.close()
+    if resp.outcome == "refused" or not ex.proc.alive():
+        return
+    stuck = resp.outcome == "timeout" and not resp.raw
+    if kept or stuck:
+        observed = (
+            "no response and the connection open and silent"
+            if stuck
+            else f"a {resp.status} response, then the connection still open after {_OPEN_WAIT:g} s"
+        )
+        finding = Finding(
+            "S304",
+            "the app raised before starting its response and the server kept the connection open",
+            observed,
+            "the connection closed (after an error response, if any)",
+            signature="before-start:stuck" if stuck else "before-start:kept-open",
+        )
+        case.report([finding])
+    ex.session.mark_checked({"S304"})
+
+
+def exc_info_late(ex: Exchanges) -> None:
+    case = Case(ex, "excinfo", _PLAN["exc-info-late"])
+    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
+    try:
+        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
+        case.response = resp.raw
+    finally:
+        conn.close()
+    obs = case.wait_obs("exc_info_call", 3.0)  # reports the lint's W302/W303 findings
+    if obs is None:
+        return  # the iterable never got past its first block: no verdict
+    ex.session.mark_checked({"W302"} if obs["exc_info_call"] == "returned" else {"W302", "W303"})
