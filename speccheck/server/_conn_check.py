@@ -12,13 +12,14 @@ from collections.abc import Callable
 from speccheck.server._conn_support import CaseResult, ConnContext
 from speccheck.server._expect_check import expect_http10, expect_read, expect_unread
 from speccheck.server._pipeline_check import pipeline
+from speccheck.server._pipeline_close import pipeline_close
 from speccheck.server._support import RunSession, ServerRun
 from speccheck.targets import ServerProcess
 
 __all__ = ["CASES", "run_connection_cases"]
 
 Case = Callable[[ConnContext], CaseResult]
-CASES: tuple[Case, ...] = (expect_read, expect_unread, expect_http10, pipeline)
+CASES: tuple[Case, ...] = (expect_read, expect_unread, expect_http10, pipeline, pipeline_close)
 
 
 def run_connection_cases(session: RunSession, cfg: ServerRun, proc: ServerProcess, probe_dir: str) -> None:

@@ -1,7 +1,7 @@
 """Server rules for connection-level cases (prefix ``S31x``): Expect: 100-continue and pipelining.
 
 S310-S314: a request head with ``Expect: 100-continue``, its body sent after a bounded wait.
-S315-S316: several requests sent in one write on one connection.
+S315-S317: several requests sent in one write on one connection.
 
 Whether a server answers ``Expect: 100-continue`` with an immediate 100, sends it when the
 app first reads the body, or waits for the client to send the body on its own is a choice
@@ -111,6 +111,19 @@ RULES: tuple[Rule, ...] = (
         quote="it MUST send the corresponding responses in the same order that the requests were received",
         bad="the server parses one request per read and drops the bytes of the next ones",
         fix="keep the bytes after a request buffered and parse them as the next request",
+    ),
+    Rule(
+        "S317",
+        "no-requests-after-connection-close",
+        M,
+        SV,
+        Spec.RFC9112,
+        "section-9.6",
+        "A pipelined request sent after one with Connection: close was processed (reached the app or was answered).",
+        check=CR,
+        quote="The server MUST NOT process any further requests received on that connection.",
+        bad="GET / (Connection: close) and GET /next in one write: both answered",
+        fix="close the connection after the response to the request that said close",
     ),
 )
 

@@ -38,6 +38,7 @@ class ConnContext:
     probe_dir: str
     run_id: str
     lock: threading.Lock = field(default_factory=threading.Lock)
+    asked: int = 0
 
     @property
     def interface(self) -> str:
@@ -73,7 +74,9 @@ class ConnContext:
         """Does a plain GET on a fresh connection get its response? Asked before blaming a
         silent connection on the case: a server that stopped answering altogether is hung
         (T003), whatever it was doing."""
-        ident = self.ident("alive")
+        with self.lock:
+            self.asked += 1
+            ident = self.ident(f"alive{self.asked}")  # one id per question: cases ask at the same time
         _req, raw = self.request(RequestPlan(method="GET", target=b"/alive"), ident, "with-length")
         conn = WireConnection(self.cfg.host, self.proc.port, timeout=self.timeout)
         try:

@@ -59,6 +59,7 @@ def test_correct_twin_is_silent_and_every_case_ran(interface: str) -> None:
         ("continue-lazy-no-drain", "wsgi", "S314"),  # RFC 9112 6.3: the unread body is still the body
         ("pipeline-reorder", "asgi", "S315"),  # RFC 9112 9.3.2: responses in request order
         ("pipeline-drop", "wsgi", "S316"),  # RFC 9112 9.3.2: every pipelined request answered
+        ("pipeline-past-close", "wsgi", "S317"),  # RFC 9112 9.6: nothing processed after close
     ],
 )
 def test_defect_fires_its_rule_only(defect: str, interface: str, code: str) -> None:
@@ -87,7 +88,8 @@ def test_a_server_that_keeps_silent_costs_bounded_time() -> None:
         # "HTTP/1.1 100 Continue": RFC 9110 15.2 "a server MUST NOT send a 1xx response to
         # an HTTP/1.0 client".
         ("uvicorn-httptools", {"S312"}),
-        # waitress: an immediate 100 for HTTP/1.1 only, pipelined requests answered in order.
+        # waitress: an immediate 100 for HTTP/1.1 only, pipelined requests answered in order,
+        # nothing served after a request that said Connection: close.
         ("waitress", set()),
     ],
 )
@@ -96,4 +98,4 @@ def test_real_servers(name: str, expected: set[str]) -> None:
         pytest.skip(f"{name} is not installed")
     result = check_server(name, examples=10, select=["S31"])
     assert {v.code for v in result.violations} == expected
-    assert {"S312", "S314", "S315", "S316"} <= {r.code for r in result.checked}
+    assert {"S312", "S314", "S315", "S316", "S317"} <= {r.code for r in result.checked}
