@@ -105,9 +105,12 @@ def _judge(
 ) -> tuple[list[Finding], bool]:
     """The findings about response ``number`` and whether to read the next one."""
     if resp.outcome == "ok":
-        result.checked |= {"S315", "S316"}
         got_ids = resp.header_values(ID_HEADER.encode())
         got = got_ids[0].decode("latin-1") if got_ids else None
+        if number >= 1 or got != ident:
+            # judged once a second response came on the connection (a server that closes
+            # after every response, as announced, never sees a pipeline) or a wrong one did
+            result.checked |= {"S315", "S316"}
         if got == ident:
             obs = ctx.observe(ident, True)
             found = _request_findings(ctx, req, obs) if obs is not None else []
@@ -131,9 +134,9 @@ def _judge(
     if resp.outcome == "invalid":
         return check_response(req, ident, BY_NAME[plan], resp, None, prev, ctx.interface), False
     if resp.outcome == "timeout" and ctx.proc.alive() and not resp.raw:
-        result.checked.add("S316")
         if not ctx.responsive():
             return [ctx.hung(f"pipelined request {number + 1} got no response")], False
+        result.checked.add("S316")
         return [
             Finding(
                 "S316",
@@ -144,7 +147,6 @@ def _judge(
                 signature="lost",
             )
         ], False
-    if resp.outcome in ("closed", "reset") and ctx.proc.alive():
-        result.checked.add("S316")
+    if resp.outcome in ("closed", "reset") and ctx.proc.alive() and number >= 1:
         result.notes["pipeline"] = f"the connection closed without notice after {number} response(s)"
     return [], False

@@ -43,8 +43,9 @@ def pipeline_close(ctx: ConnContext) -> CaseResult:
             return result
         first = stream.read_response(timeout=ctx.timeout)
         ctx.observe(idents[0], False)
-        if first.outcome != "ok" or first.header_values(ID_HEADER.encode()) != [idents[0].encode()]:
-            return result  # not a kept-alive first exchange: the case does not apply
+        ours = first.header_values(ID_HEADER.encode()) == [idents[0].encode()]
+        if first.outcome != "ok" or not ours or not first.keep_alive:
+            return result  # not a kept-alive first exchange: the request saying close never counted
         # The client breaks RFC 9112 9.6 on purpose ("A client that sends a "close" connection
         # option MUST NOT send further requests on that connection"): how the server answers
         # the request that said close is therefore not judged, only that it processes no more.
