@@ -179,8 +179,8 @@ class RawStream:
                 break
             elif event is h11.PAUSED:
                 break
-        if result.outcome == "reset" or (result.outcome == "closed" and self.error):
-            result.error = self.error or result.error
+        if result.outcome == "closed" and self.error:
+            result.error = self.error  # a reset: the recv error says so
         result.body = bytes(body)
         result.raw = bytes(raw_in)
         if result.outcome == "ok":
