@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from random import Random
 from typing import Any, Protocol
 
@@ -37,6 +37,11 @@ _WSGI_DEFAULTS = {"script_name", "empty_query", "empty_content_length", "file_wr
 _ASGI_DEFAULTS = {"root_path"}
 
 
+Result = tuple[Answer, list[Violation]]
+# Whether to make a call of `Harness.calls` (given the first call's answer): None = skipped.
+Wanted = Callable[[Answer, Delivery], bool]
+
+
 def changed_fields(delivery: Delivery, baseline: Delivery) -> set[str]:
     return {f.name for f in dataclasses.fields(delivery) if getattr(delivery, f.name) != getattr(baseline, f.name)}
 
@@ -49,6 +54,7 @@ class Harness(Protocol):
     startup_failure: str  # why the app did not start, when setup_findings say why (else UsageError)
 
     def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]: ...
+    def calls(self, plan: AnyPlan, deliveries: Sequence[Delivery], wanted: Wanted) -> list[Result | None]: ...
     def finish(self) -> list[Violation]: ...
     def delivery(self, rng: Random, body_size: int) -> Any: ...
     def rule_for(self, delivery: Delivery) -> tuple[str, bool]: ...
@@ -128,6 +134,14 @@ class WSGIHarness:
         return self.tap.around(
             lambda: deliver_wsgi(self.tap.app, plan, delivery, timeout=self.timeout, worker=self.worker)
         )
+
+    def calls(self, plan: AnyPlan, deliveries: Sequence[Delivery], wanted: Wanted) -> list[Result | None]:
+        """`call` for each delivery in turn (each call has its own time limit and worker)."""
+        results: list[Result | None] = [self.call(plan, deliveries[0])]
+        base = results[0][0]  # type: ignore[index]
+        for delivery in deliveries[1:]:
+            results.append(self.call(plan, delivery) if wanted(base, delivery) else None)
+        return results
 
     def delivery(self, rng: Random, body_size: int) -> Any:
         """A legal delivery for a body of ``body_size`` bytes (baseline or not)."""
@@ -212,7 +226,8 @@ class ASGIHarness:
             self.stuck = True
             return Answer(hung=True, location=stuck_location(exc.thread_id))
 
-    def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
+    def _answer(self, plan: AnyPlan, delivery: Delivery) -> Answer:
+        """One exchange, run on the loop's (worker) thread."""
         assert isinstance(delivery, ASGIDelivery)
         driver = self.driver
         if not delivery.state and driver.state:
@@ -221,16 +236,42 @@ class ASGIHarness:
         if isinstance(plan, WebSocketPlan):
             from speccheck.app._websocket import run_session
 
-            ws = plan
+            return driver.loop.run_until_complete(
+                run_session(self.tap.app, plan, delivery, driver.state, driver.timeout)
+            )
+        return driver.deliver(plan, delivery)
 
-            def session() -> Answer:
-                return driver.loop.run_until_complete(
-                    run_session(self.tap.app, ws, delivery, driver.state, driver.timeout)
-                )
+    def call(self, plan: AnyPlan, delivery: Delivery) -> tuple[Answer, list[Violation]]:
+        return self.tap.around(lambda: self._on_loop(lambda: self._answer(plan, delivery)))
 
-            return self.tap.around(lambda: self._on_loop(session))
-        http = plan
-        return self.tap.around(lambda: self._on_loop(lambda: driver.deliver(http, delivery)))
+    def calls(self, plan: AnyPlan, deliveries: Sequence[Delivery], wanted: Wanted) -> list[Result | None]:
+        """`call` for each delivery, all in one job on the loop's thread (one hand-over, not
+        one per call); ``wanted`` is asked there between the calls. A call that blocks the
+        loop for the grace time ends the job: it and the rest answer hung, as `call` would."""
+        if self.stuck:
+            return [(Answer(hung=True), []) for _ in deliveries]
+        results: list[Result | None] = []
+        current: list[dict[tuple[str, str], int]] = []  # the lint snapshot before the call in progress
+
+        def run_all() -> None:
+            for delivery in deliveries:
+                if results and not wanted(results[0][0], delivery):  # type: ignore[index]
+                    results.append(None)
+                    continue
+                current[:] = [self.tap._snapshot()]
+                answer = self._answer(plan, delivery)
+                results.append((answer, self.tap.new_since(current[0])))
+
+        try:
+            self.worker.call(run_all, self.grace, beat=lambda: len(results))
+        except TimedOut as exc:
+            self.stuck = True
+            done = list(results)
+            found = self.tap.new_since(current[0]) if current else []
+            done.append((Answer(hung=True, location=stuck_location(exc.thread_id)), found))
+            done += [(Answer(hung=True), []) for _ in deliveries[len(done) :]]
+            return done
+        return results
 
     def delivery(self, rng: Random, body_size: int) -> Any:
         """A legal delivery for a body of ``body_size`` bytes (baseline or not)."""

@@ -140,20 +140,11 @@ class _Explorer:
                 continue  # about the reference driver (the "server" here), not about the app
             self._add(Finding(violation.code, violation.key[1], plan, delivery, answer, lint=violation, setup=setup))
 
-    def one(self, plan: AnyPlan) -> None:
+    def _deliveries(self, plan: AnyPlan) -> tuple[list[Delivery], Delivery | None]:
+        """This example's variants (one changes only how the body is delivered, the other
+        only the scope/environ) and, now and then, a client going away mid-body."""
         harness = self.harness
         body = plan.body if isinstance(plan, RequestPlan) else b""
-        base, found = harness.call(plan, harness.baseline)
-        self._lint(found, plan, harness.baseline, base)
-        if getattr(harness, "stuck", False):
-            self._add(Finding("T006", "event-loop-blocked", plan, harness.baseline, base))
-            self.stopped = True  # nothing more can run on a blocked loop
-            return
-        if base.hung:
-            self._add(Finding("T006", "", plan, harness.baseline, base))
-            return
-        if base.error:
-            self._add(Finding("T005", _signature(base), plan, harness.baseline, base))
         variants: list[Delivery] = []
         # The delivery choices come from the run's seed and the example's number, not from
         # hypothesis: the explore phase only generates (app mode shrinks deliveries itself,
@@ -167,28 +158,56 @@ class _Explorer:
         if isinstance(drawn, ASGIDelivery):
             body_fields["trailing_empty"] = drawn.trailing_empty
             body_fields["omit_defaults"] = drawn.omit_defaults
-        # One variant changes only how the body is delivered, the other only the scope/environ.
         body_only = dataclasses.replace(harness.baseline, **body_fields)  # type: ignore[arg-type]
         if body_only != harness.baseline and (body or isinstance(drawn, ASGIDelivery)):
             variants.append(body_only)
         scope = dataclasses.replace(drawn, **{name: getattr(harness.baseline, name) for name in body_fields})
         if scope != harness.baseline:
             variants.append(scope)
+        gone = None
         seen_hang = ("T006", "disconnect") in self.findings  # each try costs a whole time limit
         if isinstance(drawn, ASGIDelivery) and body and not seen_hang and rng.randrange(8) == 0:
             # The client goes away halfway through the body: the app may raise or stop, but must not hang.
             gone = ASGIDelivery(split=split, disconnect_mid=True)
-            answer, found = harness.call(plan, gone)
-            self._lint(found, plan, gone, answer)
-            if answer.hung:
-                self._add(Finding("T006", "disconnect", plan, gone, answer))
-        for delivery in variants:
-            if time.monotonic() > self.deadline:
-                break  # a slow or hanging app: the time budget wins over this example's variants
-            if base.error and harness.rule_for(delivery)[1] is False:
+        return variants, gone
+
+    def _wanted(self, base: Answer, delivery: Delivery) -> bool:
+        """Whether to deliver ``delivery`` after the baseline answered ``base`` (asked
+        between the calls of one example, on the thread that runs the app)."""
+        if base.hung:
+            return False
+        if getattr(delivery, "disconnect_mid", False):
+            return True
+        if time.monotonic() > self.deadline:
+            return False  # a slow or hanging app: the time budget wins over this example's variants
+        return not (base.error and self.harness.rule_for(delivery)[1] is False)
+
+    def one(self, plan: AnyPlan) -> None:
+        harness = self.harness
+        variants, gone = self._deliveries(plan)
+        deliveries = [harness.baseline, *([gone] if gone is not None else []), *variants]
+        # All calls of the example in one go: one hand-over to the app's thread, not one per call.
+        results = harness.calls(plan, deliveries, self._wanted)
+        base, found = results[0] or (Answer(hung=True), [])
+        self._lint(found, plan, harness.baseline, base)
+        if getattr(harness, "stuck", False) and base.hung:
+            self._add(Finding("T006", "event-loop-blocked", plan, harness.baseline, base))
+            self.stopped = True  # nothing more can run on a blocked loop
+            return
+        if base.hung:
+            self._add(Finding("T006", "", plan, harness.baseline, base))
+            return
+        if base.error:
+            self._add(Finding("T005", _signature(base), plan, harness.baseline, base))
+        for delivery, result in zip(deliveries[1:], results[1:], strict=True):
+            if result is None:
                 continue
-            answer, found = harness.call(plan, delivery)
+            answer, found = result
             self._lint(found, plan, delivery, answer)
+            if delivery is gone:
+                if answer.hung:
+                    self._add(Finding("T006", "disconnect", plan, delivery, answer))
+                continue
             if answer.hung:
                 self._add(Finding("T006", "", plan, delivery, answer))
                 continue

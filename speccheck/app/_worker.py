@@ -66,11 +66,19 @@ class Worker:
                 job.error = exc
             job.done.set()
 
-    def call(self, fn: Callable[[], T], timeout: float) -> T:
+    def call(self, fn: Callable[[], T], timeout: float, beat: Callable[[], object] | None = None) -> T:
+        """``fn()`` on the worker. Without ``beat`` it must end within ``timeout``; with it,
+        ``beat()`` must change within every ``timeout`` (a job of several calls, each
+        bounded, says so by counting them)."""
         jobs = self._jobs or self._start()
         job: _Job[T] = _Job(fn)
         jobs.put(job)  # type: ignore[arg-type]
-        if not job.done.wait(timeout):
+        last = beat() if beat is not None else None
+        while not job.done.wait(timeout):
+            now = beat() if beat is not None else None
+            if beat is not None and now != last:
+                last = now
+                continue
             self._jobs = None  # abandon the stuck thread; the next call starts a new one
             raise TimedOut(f"no answer within {timeout:g} s", self._thread_id)
         if job.error is not None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from asgi_checks._driver import ASGIDelivery, ASGIDriver, ClientDisconnected, body_messages, build_scope
-from speccheck.app._worker import Worker
+from speccheck.app._worker import TimedOut, Worker
 from speccheck.traffic import RequestPlan
 from wsgi_checks._driver import WSGIDelivery, build_environ, deliver_wsgi
 
@@ -264,3 +264,30 @@ def test_wsgi_misuse_is_a_500_not_a_crash() -> None:
     for app in (no_start, text_body):
         answer = deliver_wsgi(app, POST)
         assert answer.status == 500 and not answer.error and answer.note, answer
+
+
+def test_worker_beat_bounds_each_step_not_the_whole_job() -> None:
+    """`Worker.call(..., beat=...)`: a job of several bounded steps may take longer than the
+    limit in all as long as each step ends within it; a step that does not is a time-out."""
+    worker = Worker()
+    steps: list[int] = []
+
+    def job(pauses: Iterable[float]) -> Callable[[], str]:
+        def run() -> str:
+            for pause in pauses:
+                time.sleep(pause)
+                steps.append(1)
+            return "done"
+
+        return run
+
+    try:
+        started = time.monotonic()
+        assert worker.call(job([0.15, 0.15, 0.15]), 0.4, beat=lambda: len(steps)) == "done"
+        assert time.monotonic() - started >= 0.45  # longer than the limit, in steps within it
+        started = time.monotonic()
+        with pytest.raises(TimedOut):
+            worker.call(job([0.05, 3.0]), 0.4, beat=lambda: len(steps))
+        assert time.monotonic() - started < 2.0
+    finally:
+        worker.close()
