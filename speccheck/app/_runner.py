@@ -1,9 +1,13 @@
 """App mode: drive generated traffic through a reference driver, find, shrink, report.
 
 1. Explore (hypothesis, generate phase, seeded): each example is delivered the
-   baseline way, then a body-split variant and a scope/environ variant. Lint findings,
-   raises (T005), hangs (T006) and answers that change with the delivery (D rules) are
-   collected once per (rule, signature), with the first example that showed them.
+   baseline way, then a body-split variant and a scope/environ variant (drawn from a
+   `random.Random` seeded by the run's seed and the example's number; hypothesis draws
+   only the request), all in one job on the app's thread. Lint findings, raises (T005),
+   hangs (T006) and answers that change with the delivery (D rules) are collected once
+   per (rule, signature), with the first example that showed them. Lint findings outside
+   any request (the app's shape, the lifespan runs under each spec_version) come from
+   the harness's setup and `finish`.
 2. Shrink: each finding's example is reduced (`_shrink.shrink`) while it reproduces.
 3. Report: each finding becomes a `Violation` whose ``extra`` holds the plan and the
    delivery, and whose exchange carries a ``speccheck replay`` line.
