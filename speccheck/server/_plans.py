@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -140,7 +141,7 @@ def write_observation(ident: str, observation: dict[str, Any]) -> None:
     if directory is None or not ident.replace("-", "").isalnum():
         return
     path = os.path.join(directory, f"{ident}.obs.json")
-    tmp = f"{path}.{os.getpid()}.tmp"
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"  # one per writer: threads may share an id
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(json.dumps(observation))  # the C encoder; json.dump streams through the Python one
     os.replace(tmp, path)

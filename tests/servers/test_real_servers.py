@@ -49,13 +49,18 @@ OVERRUN = "S209"
 # URL's 'path'"). ASGI servers that pass the whole target on in path are within the spec.
 ABSOLUTE = "S119"
 
+# RFC 9110 15.2: "a server MUST NOT send a 1xx response to an HTTP/1.0 client"; uvicorn's
+# httptools protocol (httptools_impl.py: expect_100_continue set whatever the version),
+# werkzeug (serving.py: any Expect: 100-continue) and cheroot (server.py) answer HTTP/1.0 with 100.
+CONTINUE_10 = "S312"
+
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
     "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
     # httptools hands a request line saying HTTP/2.0 to the app as http_version "2.0".
-    "uvicorn-httptools": ({ASGI_VERSION}, set()),
+    "uvicorn-httptools": ({ASGI_VERSION, CONTINUE_10}, set()),
     "uvicorn-wsproto": ({CL_TE, ASGI_VERSION}, set()),
-    "gunicorn-uvicorn": ({ASGI_VERSION}, set()),
+    "gunicorn-uvicorn": ({ASGI_VERSION, CONTINUE_10}, set()),
     # hypercorn hands the app 1006 for every clean client close (S524: the client's code must
     # reach the app; S525: 1005 when the client sent none).
     "hypercorn": ({CL_TE, ASGI_VERSION, "S524", "S525"}, set()),
@@ -78,14 +83,14 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # the client resets the connection the drain loop in its ``finally`` raises before
     # ``application_iter.close()`` (S303).
     "werkzeug": (
-        {TWO_CLS, SPACE_COLON, BAD_CL},
+        {TWO_CLS, SPACE_COLON, BAD_CL, CONTINUE_10},
         {"S102", HEAD_BODY, NO_CONTENT, OVERRUN, CRLF, "S303"},
     ),
     # cheroot additionally keeps only the last of duplicate request headers (S109, S406),
     # leaves some escapes undecoded in PATH_INFO (S102), sends 400 pages with content for
     # HEAD (S204) and does not drain unread request bodies (parsed as the next request: S206).
     "cheroot": (
-        {TWO_CLS, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD, ABSOLUTE},
+        {TWO_CLS, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD, ABSOLUTE, CONTINUE_10},
         {"S102", "S109", HEAD_BODY, NO_CONTENT, FRAMING, CRLF, CL_TE, OVERRUN},
     ),
     # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2") and
