@@ -100,12 +100,14 @@ def _app_command(args: argparse.Namespace) -> int:
         finally:
             harness.close()
         checked = _checked_codes(interface)
+        refused = harness.startup_failure.startswith("lifespan.startup.failed")
         if harness.startup_failure:  # the app did not start: only its startup was checked
-            checked = {code for code in checked if code.startswith("A5")}
+            # (and, when it refused to start, how it refuses under lifespan 1.0: A705)
+            checked = {code for code in checked if code.startswith("A5") or (refused and code == "A705")}
         session.mark_checked(checked)
         for violation in violations:
             session.report(violation)
-        if harness.startup_failure.startswith("lifespan.startup.failed"):
+        if refused:
             # The app refused to start (its own choice, e.g. a database it cannot reach): that
             # is the news, with what its startup broke (under lifespan 1.0, say) in the report.
             raise UsageError(f"the app did not start: {harness.startup_failure}")

@@ -205,7 +205,10 @@ def test_public_check_app_function() -> None:
 
 
 def test_app_blocking_the_event_loop_stops_the_run_with_t006() -> None:
+    import threading
     import time
+
+    released = threading.Event()  # set once the run is over: the abandoned loop stops spinning
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -213,7 +216,7 @@ def test_app_blocking_the_event_loop_stops_the_run_with_t006() -> None:
         await receive()
         if scope["method"] == "PUT":
             until = time.monotonic() + 6
-            while time.monotonic() < until:  # a CPU loop: never yields to the event loop
+            while time.monotonic() < until and not released.is_set():  # a CPU loop: never yields to the event loop
                 pass
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
@@ -224,6 +227,7 @@ def test_app_blocking_the_event_loop_stops_the_run_with_t006() -> None:
         violations = check_app(harness, AppRunOptions(target="x:app", examples=200, max_time=20))
     finally:
         harness.close()
+        released.set()  # (the later tests need the CPU this thread would burn for seconds)
     assert time.monotonic() - started < 10
     assert [(v.code, v.signature) for v in violations] == [("T006", "event-loop-blocked")]
     assert violations[0].location is not None and violations[0].location.file == __file__
