@@ -293,18 +293,21 @@ class ASGIHarness:
         return ASGIDelivery.from_dict(data)
 
     def finish(self) -> list[Violation]:
-        """Run lifespan shutdown (once) and return the lint findings it produced."""
+        """Run lifespan shutdown (once), then the extra lifespan runs (`_lifespan_probes`)
+        if the app does lifespan; return the lint findings they produced."""
         if self.stuck or self.finished:
             return []
         self.finished = True
         before = self.tap._snapshot()
         try:
-            self.worker.call(self.driver.shutdown, self.grace)
+            outcome = self.worker.call(self.driver.shutdown, self.grace)
         except TimedOut:
             self.stuck = True
             return self.tap.new_since(before)
         found = self.tap.new_since(before)
-        if self.driver.lifespan_supported:  # the app does lifespan: how does it under spec 1.0?
+        # The app does lifespan: how does it under spec 1.0? (Not if its shutdown hung: each
+        # run could cost a whole time limit again.)
+        if self.driver.lifespan_supported and not outcome.startswith("lifespan shutdown: timeout"):
             found += self._lifespan_probes()
         return found
 

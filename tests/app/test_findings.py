@@ -265,3 +265,33 @@ def test_lifespan_failed_events_under_spec_1_0() -> None:
     assert public_check_app(_lifespan_app(False, None), "asgi", examples=5, max_time=2.0) == []
     refused = public_check_app(_lifespan_app(False, RuntimeError("db down")), "asgi", examples=5, max_time=2.0)
     assert [v.code for v in refused] == ["A705"]
+
+
+def test_extra_lifespan_runs_follow_the_main_one_unless_its_shutdown_hung() -> None:
+    import asyncio
+
+    def app_seeing(scopes: list[str | None], hang_on_shutdown: bool) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "lifespan":
+                scopes.append(scope["asgi"].get("spec_version"))
+                await receive()
+                await send({"type": "lifespan.startup.complete"})
+                await receive()
+                if hang_on_shutdown:
+                    await asyncio.sleep(30)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+            await receive()
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        return app
+
+    from speccheck.app import check_app as public_check_app
+
+    seen: list[str | None] = []
+    assert public_check_app(app_seeing(seen, False), "asgi", examples=3, max_time=2.0, timeout=0.3) == []
+    assert seen == ["2.0", None, "1.0"]  # the run's own lifespan, then spec_version left out and "1.0"
+    seen.clear()
+    assert public_check_app(app_seeing(seen, True), "asgi", examples=3, max_time=2.0, timeout=0.3) == []
+    assert seen == ["2.0"]
