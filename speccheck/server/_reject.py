@@ -41,6 +41,8 @@ class RejectCase:
     template: bytes  # {ids} is replaced by the id and plan header lines
     judge: Judge
     follow_up: bool = False  # send a second request on the connection afterwards
+    # the rule a second request answered on the same connection breaks, and why it must close
+    close_rule: tuple[str, str] = ("S301", "a request with Content-Length and Transfer-Encoding")
 
     def raw(self, ident: str) -> bytes:
         ids = f"{ID_HEADER}: {ident}\r\n{PLAN_HEADER}: plain\r\n".encode("latin-1")
@@ -179,6 +181,63 @@ def _obs_fold(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     ]
 
 
+def _header_value(obs: dict[str, Any], name: str) -> str | None:
+    env = obs.get("environ")
+    if isinstance(env, dict):
+        value = env.get("HTTP_" + name.upper().replace("-", "_"))
+        return value if isinstance(value, str) else None
+    for pair in (obs.get("scope") or {}).get("headers") or ():
+        if str(pair[0]).lower() == name:
+            return str(pair[1])
+    return None
+
+
+def _ctl_kept(name: str, what: str) -> Judge:
+    """RFC 9110 5.5: "a recipient of CR, LF, or NUL within a field value MUST either reject
+    the message or replace each of those characters with SP"; RFC 9112 2.2 likewise for a
+    bare CR. Delivered with the character replaced (or the field dropped) passes."""
+
+    def judge(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+        if obs is None:
+            return []
+        value = _header_value(obs, name)
+        if value is None or ("\x00" not in value and "\r" not in value):
+            return []
+        return [
+            Finding(
+                "S409",
+                f"a header value with {what} reached the app with it",
+                show(value),
+                "a 400, or the character replaced with SP",
+                signature=f"S409:{what}",
+            )
+        ]
+
+    return judge
+
+
+def _te_not_chunked(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
+    """RFC 9112 6.3: with a request Transfer-Encoding that does not end in chunked "the server
+    MUST respond with the 400 (Bad Request) status code and then close the connection". A
+    server may already have started the app when it finds out (ASGI servers start it at the
+    end of the header section): only a request the app could take as sound is a finding --
+    ASGI, a body that ended cleanly; WSGI, any delivery (no CONTENT_LENGTH reads as no body)."""
+    if obs is None or any(str(e).startswith("read:") for e in obs.get("errors", ())):
+        return []
+    if "scope" in obs and not obs.get("body_complete"):
+        return []
+    status = str(resp.status) if resp.outcome == "ok" else resp.outcome
+    return [
+        Finding(
+            "S410",
+            "a request whose Transfer-Encoding does not end in chunked reached the application as a sound request",
+            f"delivered to the app; response {status}",
+            "400 Bad Request and the connection closed, the app not called (or its body read failing)",
+            signature="S410",
+        )
+    ]
+
+
 def unknown_version(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     # RFC 9110 15.6.6 lets a server answer 505 to a major version it does not support; one
     # that hands the request to an ASGI app must still say "1.0", "1.1" or "2" (ASGI www).
@@ -263,7 +322,39 @@ CASES: tuple[RejectCase, ...] = (
     ),
 )
 
-REJECT_CODES = frozenset({"S301", "S302", "S401", "S402", "S403", "S404", "S405", "S406", "S407", "S408"})
+CASES += (
+    RejectCase(
+        "S409",
+        "nul-in-field-value",
+        b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}x-nul: a\x00b\r\n\r\n",
+        _ctl_kept("x-nul", "a NUL"),
+    ),
+    RejectCase(
+        "S409",
+        "bare-cr-in-field-value",
+        b"GET /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}x-cr: a\rb\r\n\r\n",
+        _ctl_kept("x-cr", "a bare CR"),
+    ),
+    RejectCase(
+        "S410",
+        "transfer-encoding-not-chunked",
+        b"POST /reject HTTP/1.1\r\nHost: 127.0.0.1\r\n{ids}Transfer-Encoding: gzip\r\n\r\nabcde",
+        _te_not_chunked,
+    ),
+    RejectCase(
+        "S411",
+        "http10-transfer-encoding",
+        b"POST /reject HTTP/1.0\r\nHost: 127.0.0.1\r\n{ids}Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n0\r\n\r\n",
+        lambda obs, resp: [],
+        follow_up=True,
+        close_rule=("S411", "an HTTP/1.0 request with Transfer-Encoding"),
+    ),
+)
+
+REJECT_CODES = frozenset(
+    {"S301", "S302", "S401", "S402", "S403", "S404", "S405", "S406", "S407", "S408", "S409", "S410", "S411"}
+)
 _FOLLOW_UP = b"GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
@@ -293,17 +384,19 @@ def run_case(
     resp = conn.request(case.raw(ident), timeout=timeout)
     obs = observe(ident, resp.outcome == "ok" and bool(resp.header_values(ID_HEADER.encode())))
     findings = case.judge(obs, resp)
-    if case.follow_up and resp.outcome == "ok" and resp.keep_alive and conn.sock is not None:
-        # RFC 9112 6.1: "Regardless, the server MUST close the connection after responding to such a request"
+    if case.follow_up and resp.outcome == "ok" and conn.sock is not None:
+        # RFC 9112 6.1: "Regardless, the server MUST close the connection after responding to such a
+        # request"; and for HTTP/1.0 with Transfer-Encoding, "close the connection after processing the message"
         after = conn.request(_FOLLOW_UP, timeout=min(timeout, 2.0))
         if after.outcome == "ok" and after.reused:
+            code, what = case.close_rule
             findings.append(
                 Finding(
-                    "S301",
-                    "the connection stayed open after a request with Content-Length and Transfer-Encoding",
+                    code,
+                    f"the connection stayed open after {what}",
                     f"a second request was answered {after.status}",
                     "the connection closed after the first response",
-                    signature="S301",
+                    signature=code,
                 )
             )
     conn.close()

@@ -475,6 +475,53 @@ RULES: tuple[Rule, ...] = (
         check=PR,
         quote="MUST either reject the message by sending a 400 (Bad Request) ... or replace each received obs-fold with one or more SP octets",
     ),
+    Rule(
+        "S409",
+        "cr-nul-in-field-value",
+        M,
+        SV,
+        R10,
+        "section-5.5",
+        "A request header value with a NUL or a bare CR reached the application with that character in it "
+        "(reject the message, or replace it with SP).",
+        check=PR,
+        quote="a recipient of CR, LF, or NUL within a field value MUST either reject the message or replace each "
+        "of those characters with SP before further processing or forwarding of that message",
+        bad="x-nul: a\\x00b delivered as 'a\\x00b'",
+        fix="Answer 400, or replace each NUL and bare CR with SP before handing the header over.",
+    ),
+    Rule(
+        "S410",
+        "reject-transfer-encoding-not-chunked",
+        M,
+        SV,
+        R12,
+        "section-6.3",
+        "A request whose Transfer-Encoding does not end in chunked (e.g. gzip) reached the application instead "
+        "of a 400 (the body length cannot be determined).",
+        check=PR,
+        quote="If a Transfer-Encoding header field is present in a request and the chunked transfer coding is not "
+        "the final encoding, ... the server MUST respond with the 400 (Bad Request) status code and then close "
+        "the connection.",
+        bad="POST / HTTP/1.1 + Transfer-Encoding: gzip delivered to the app",
+        fix="Answer 400 (or 501 for a coding the server does not implement) and close.",
+    ),
+    Rule(
+        "S411",
+        "http10-transfer-encoding-close",
+        M,
+        SV,
+        R12,
+        "section-6.1",
+        "An HTTP/1.0 request with Transfer-Encoding (and Connection: keep-alive) was answered and the "
+        "connection kept open for another request.",
+        check=W,
+        quote="A server or client that receives an HTTP/1.0 message containing a Transfer-Encoding header field "
+        "MUST treat the message as if the framing is faulty, even if a Content-Length is present, and close the "
+        "connection after processing the message.",
+        bad="POST / HTTP/1.0 + Transfer-Encoding: chunked + Connection: keep-alive, then a second request answered",
+        fix="Reject it with 400, or process it and close the connection.",
+    ),
 )
 
 CODES: frozenset[str] = frozenset(r.code for r in RULES)

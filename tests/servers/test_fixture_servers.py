@@ -62,6 +62,10 @@ def test_correct_twin_is_silent(interface: str) -> None:
         ("any-version", "asgi", "S116"),  # ASGI: http_version is one of "1.0", "1.1", "2"
         ("no-startup-wait", "asgi", "S501"),  # lifespan: wait for startup.complete
         ("no-shutdown-wait", "asgi", "S502"),  # lifespan: wait for shutdown.complete
+        ("keep-ctl", "wsgi", "S409"),  # RFC 9110 5.5: NUL/CR in a value: reject or replace with SP
+        ("keep-ctl", "asgi", "S409"),
+        ("te-gzip-delivered", "wsgi", "S410"),  # RFC 9112 6.3: chunked not final in a request: 400
+        ("http10-te-keep", "wsgi", "S411"),  # RFC 9112 6.1: HTTP/1.0 + Transfer-Encoding: close after
         ("absolute-refused", "wsgi", "S119"),  # RFC 9112 3.2.2: a server MUST accept the absolute-form
         ("absolute-refused", "asgi", "S119"),
         ("absolute-kept", "wsgi", "S119"),  # PEP 3333: PATH_INFO is from "the request URL's 'path'"

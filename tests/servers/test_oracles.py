@@ -288,3 +288,28 @@ def test_absolute_form_sent_and_judged() -> None:
     whole = asgi_obs(req, path="http://127.0.0.1/a b", raw_path="http://127.0.0.1/a%20b")
     assert check_asgi_request(req, whole) == []
     assert codes(check_asgi_request(req, asgi_obs(req, path="/a%20b"))) == {"S112"}
+
+
+def test_transfer_encoding_not_chunked_judged_by_what_the_app_could_take_as_sound() -> None:
+    # RFC 9112 6.3: 400 and close. An ASGI server that started the app at the end of the
+    # header section and then failed the body did reject it; a WSGI app without
+    # CONTENT_LENGTH reads no body, so any WSGI delivery is processing it as sound.
+    case = next(c for c in CASES if c.code == "S410")
+    bad = WireResponse("ok", status=400)
+    assert case.judge(None, bad) == []
+    assert case.judge({"scope": {}, "body_complete": False, "errors": []}, bad) == []
+    assert codes(case.judge({"scope": {}, "body_complete": True, "errors": []}, bad)) == {"S410"}
+    assert codes(case.judge({"environ": {}, "errors": []}, WireResponse("ok", status=200))) == {"S410"}
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "a\rb"])
+def test_ctl_in_field_value_must_be_rejected_or_replaced(value: str) -> None:
+    # RFC 9110 5.5 (NUL), RFC 9112 2.2 (bare CR): reject, or replace with SP.
+    case = next(c for c in CASES if c.code == "S409" and ("nul" in c.name) == ("\x00" in value))
+    name = "x-nul" if "\x00" in value else "x-cr"
+    ok = WireResponse("ok", status=200)
+    assert codes(case.judge({"scope": {"headers": [[name, value]]}}, ok)) == {"S409"}
+    assert case.judge({"scope": {"headers": [[name, "a b"]]}}, ok) == []
+    env_key = "HTTP_" + name.upper().replace("-", "_")
+    assert codes(case.judge({"environ": {env_key: value}}, ok)) == {"S409"}
+    assert case.judge(None, ok) == []

@@ -54,6 +54,12 @@ ABSOLUTE = "S119"
 # werkzeug (serving.py: any Expect: 100-continue) and cheroot (server.py) answer HTTP/1.0 with 100.
 CONTINUE_10 = "S312"
 
+# RFC 9110 5.5: NUL (or a bare CR, RFC 9112 2.2) in a field value: "MUST either reject the
+# message or replace each of those characters with SP" -- http.server (werkzeug, wsgiref) and
+# cheroot hand it over. RFC 9112 6.3: a request Transfer-Encoding not ending in chunked: "the
+# server MUST respond with the 400" -- http.server ignores Transfer-Encoding altogether.
+CTL_VALUE, TE_NOT_CHUNKED = "S409", "S410"
+
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required)
     "uvicorn": ({CL_TE, ASGI_VERSION}, set()),
@@ -75,7 +81,7 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     "waitress": (set(), {HEAD_BODY}),
     # wsgiref: HTTP/1.0, no header validation, no chunked support, app bytes relayed as given.
     "wsgiref": (
-        {"S302", TWO_CLS, SPACE_COLON, BAD_CL, FOLD, ABSOLUTE},
+        {"S302", TWO_CLS, SPACE_COLON, BAD_CL, FOLD, ABSOLUTE, CTL_VALUE, TE_NOT_CHUNKED},
         {HEAD_BODY, "S104", NO_CONTENT, OVERRUN, CRLF},
     ),
     # werkzeug's dev server (http.server underneath): lossy PATH_INFO for non-UTF-8 bytes,
@@ -83,14 +89,14 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # the client resets the connection the drain loop in its ``finally`` raises before
     # ``application_iter.close()`` (S303).
     "werkzeug": (
-        {TWO_CLS, SPACE_COLON, BAD_CL, CONTINUE_10},
+        {TWO_CLS, SPACE_COLON, BAD_CL, CONTINUE_10, CTL_VALUE, TE_NOT_CHUNKED},
         {"S102", HEAD_BODY, NO_CONTENT, OVERRUN, CRLF, "S303"},
     ),
     # cheroot additionally keeps only the last of duplicate request headers (S109, S406),
     # leaves some escapes undecoded in PATH_INFO (S102), sends 400 pages with content for
     # HEAD (S204) and does not drain unread request bodies (parsed as the next request: S206).
     "cheroot": (
-        {TWO_CLS, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD, ABSOLUTE, CONTINUE_10},
+        {TWO_CLS, SPACE_COLON, TWO_HOSTS, BAD_CL, FOLD, ABSOLUTE, CONTINUE_10, CTL_VALUE},
         {"S102", "S109", HEAD_BODY, NO_CONTENT, FRAMING, CRLF, CL_TE, OVERRUN},
     ),
     # granian reports HTTP/1.0 as http_version "1" (ASGI: one of "1.0", "1.1", "2") and
