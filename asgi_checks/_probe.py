@@ -164,12 +164,22 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
         if plan.hold:
             await _hold(plan.hold, receive, send, headers, obs, publish)
             return
+        # extensions.rst, HTTP Trailers: only a server that advertises the extension may be
+        # sent trailers=True and an http.response.trailers message; otherwise answer plainly.
+        trailers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in plan.trailers]
+        if trailers:
+            advertised = "http.response.trailers" in (scope.get("extensions") or {})
+            obs["trailers"] = {"advertised": advertised, "sent": [list(t) for t in plan.trailers] if advertised else []}
+            trailers = trailers if advertised else []
         # Published before the response starts: the client may see a complete response
         # (HEAD, 204, 304) as soon as the start is sent. Errors after this re-publish.
         publish()
         if plan.fault == "before-start":
             raise RuntimeError("speccheck probe: planned exception before the response")
-        await send({"type": "http.response.start", "status": plan.status, "headers": headers})
+        start: dict[str, Any] = {"type": "http.response.start", "status": plan.status, "headers": headers}
+        if trailers:
+            start["trailers"] = True
+        await send(start)
         # The body is produced for HEAD too (H102 is advice for apps): dropping it is the server's job.
         chunks = [c.encode("latin-1") for c in plan.body] or [b""]
         for index, chunk in enumerate(chunks):
@@ -179,6 +189,8 @@ async def _http(scope: Scope, receive: Receive, send: Send) -> None:
             if last and plan.hang:
                 await asyncio.sleep(3600)
             await send({"type": "http.response.body", "body": chunk, "more_body": not last})
+        if trailers:
+            await send({"type": "http.response.trailers", "headers": trailers, "more_trailers": False})
         if plan.after == "receive":
             # www.rst: http.disconnect is "Sent to the application if receive is called
             # after a response has been sent"; the client keeps the connection open meanwhile.

@@ -58,6 +58,9 @@ class ResponsePlan:
     pause: float = 0.0
     fault: str = ""  # "before-start": raise before the response starts; "exc-info" (WSGI): see _faults
     wrong: tuple[str, ...] = field(default=())  # what is deliberately wrong (app-side), for the oracles
+    # ASGI http.response.trailers (extensions.rst, HTTP Trailers): sent after the body when
+    # the scope advertises the extension; the probe then sets trailers=True in the start.
+    trailers: tuple[tuple[str, str], ...] = ()
 
     @property
     def body_bytes(self) -> bytes:
@@ -79,6 +82,7 @@ class ResponsePlan:
             "pause": self.pause,
             "fault": self.fault,
             "wrong": list(self.wrong),
+            "trailers": [list(t) for t in self.trailers],
         }
 
     @classmethod
@@ -98,6 +102,7 @@ class ResponsePlan:
             pause=float(data.get("pause") or 0.0),
             fault=str(data.get("fault") or ""),
             wrong=tuple(data.get("wrong", ())),
+            trailers=tuple((str(n), str(v)) for n, v in data.get("trailers", ())),
         )
 
 

@@ -30,6 +30,7 @@ from speccheck.server._oracle_reaction import (
 from speccheck.server._plans import write_plan
 from speccheck.server._reaction_case import Case, stays_open
 from speccheck.server._responses import REACTION
+from speccheck.server._trailers import TRAILER_PLANS, trailers
 
 if TYPE_CHECKING:
     from speccheck.server._exchanges import Exchanges
@@ -170,6 +171,7 @@ _ASGI_STEPS = (
     (app_te, {"S214"}),
     (raise_mid_body, {"S304", "S305"}),
     (raise_before_start, {"S304"}),
+    (trailers, {"S308", "S309"}),
 )
 _WSGI_STEPS = (
     (raise_mid_body, {"S305", "S306"}),
@@ -188,7 +190,7 @@ def run_reactions(ex: Exchanges) -> None:
     ]
     if not steps:
         return
-    for plan in REACTION + FAULTS:
+    for plan in REACTION + FAULTS + TRAILER_PLANS:
         write_plan(ex.dir, plan)
     started = time.monotonic()
     ex._parallel(lambda i: steps[i](ex), len(steps), 15.0)
