@@ -41,6 +41,7 @@ class WireResponse:
     raw: bytes = b""  # the first bytes received, for reports
     trailing: bytes = b""  # bytes found after the response on a connection being closed
     elapsed: float = 0.0
+    trailers: list[tuple[bytes, bytes]] = field(default_factory=list)  # chunked trailer section (RFC 9112 7.1.2)
 
     def header_values(self, name: bytes) -> list[bytes]:
         lower = name.lower()
@@ -166,6 +167,7 @@ class WireConnection:
             elif isinstance(event, h11.Data):
                 body += event.data
             elif isinstance(event, h11.EndOfMessage):
+                result.trailers = [(bytes(n), bytes(v)) for n, v in event.headers.raw_items()]
                 break
             elif isinstance(event, h11.ConnectionClosed):
                 result.outcome = "closed"

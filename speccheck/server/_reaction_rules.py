@@ -1,4 +1,4 @@
-"""Server rules for the server's reactions to the app and the client (``S21x``, ``S304``-``S309``): disconnects, send() after disconnect, app exceptions mid-body, Transfer-Encoding from an ASGI app.
+"""Server rules for the server's reactions to the app and the client (``S21x``, ``S304``-``S309``): disconnects, send() after disconnect, app exceptions mid-body, Transfer-Encoding from an ASGI app, response trailers.
 
 Checked by the reaction phase (``speccheck.server._reactions``) with its own exchanges;
 judged in ``speccheck.server._oracle_reaction``.
@@ -10,7 +10,7 @@ from speccheck._rules import Check, Level, Rule, Side, Spec
 
 __all__ = ["RULES"]
 
-A, W, P = Spec.ASGI, Spec.ASGI_WWW, Spec.PEP3333
+A, W, P, E = Spec.ASGI, Spec.ASGI_WWW, Spec.PEP3333, Spec.ASGI_EXTENSIONS
 M, SH = Level.MUST, Level.SHOULD
 SV = Side.SERVER
 PR, WI, CR = Check.PROBE, Check.WIRE, Check.CROSS
@@ -115,5 +115,35 @@ RULES: tuple[Rule, ...] = (
         "The client dropped the connection during a slow WSGI body and the server never called the iterable's close().",
         check=CR,
         quote="must call that method upon completion of the current request, whether ... terminated early due to ... an early disconnect of the browser",
+    ),
+    Rule(
+        "S308",
+        "asgi-trailers-not-delivered",
+        M,
+        SV,
+        W,
+        "response-start-send-event",
+        "The server advertised the http.response.trailers extension, the request carried TE: trailers, and the "
+        "response did not complete or did not carry the app's trailer fields in its chunked trailer section.",
+        check=WI,
+        quote='If True, the server must wait until it receives a "http.response.trailers" message after the '
+        "Response Body event.",
+        bad="the app's trailers dropped, or the response framed with Content-Length",
+        fix="Send a chunked response and put the app's trailer fields after the last chunk (RFC 9112 7.1.2).",
+    ),
+    Rule(
+        "S309",
+        "asgi-trailers-without-te",
+        M,
+        SV,
+        E,
+        "http-trailers",
+        "The server advertised the http.response.trailers extension and sent the app's trailer fields to a "
+        "client whose request had no TE: trailers.",
+        check=WI,
+        quote="The ASGI server will only send the trailing headers in case the client has sent the TE: trailers "
+        "header in the request.",
+        bad="trailer fields after the last chunk though the request had no TE: trailers",
+        fix="Drop the trailer fields (end the body with an empty trailer section) unless the request had TE: trailers.",
     ),
 )
