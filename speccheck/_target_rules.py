@@ -74,4 +74,16 @@ RULES: tuple[Rule, ...] = (
         summary="The application did not finish its response within the per-exchange time limit (app mode).",
         check=Check.PROBE,
     ),
+    Rule(
+        code="T007",
+        name="target-stop-hung",
+        level=Level.SHOULD,
+        side=Side.SERVER,
+        spec=S,
+        anchor="#T007",
+        summary="The server did not exit within the stop time limit after SIGTERM (it was killed), though the "
+        "probe app finishes its lifespan shutdown at once and no request was in flight.",
+        check=Check.WIRE,
+        fix="Exit promptly on SIGTERM once in-flight requests and the lifespan shutdown are done.",
+    ),
 )

@@ -140,6 +140,8 @@ def probe(environ: dict[str, Any], start_response: StartResponse) -> Iterable[by
     publish()
     if plan.fault == "before-start":
         raise RuntimeError("speccheck probe: planned exception before the response")
+    if plan.fault == "no-response":
+        return []  # the app's bug: no start_response at all; the client must not be left hanging
     try:
         write = start_response(status, headers)
     except Exception as exc:

@@ -3,6 +3,7 @@
 ASGI: the app raises before it starts a response: asgi.rst, Error Handling, servers "must
 terminate the application instance and its associated connection if this happens" -- an
 error page is fine, a connection kept open for the next request is not (S304).
+Both: the app returns without any response: the client must not be left hanging (S215).
 WSGI: after the first body block went out the app calls start_response(..., exc_info):
 PEP 3333, "if exc_info is provided, and the HTTP headers have already been sent,
 start_response must raise an error, and should re-raise using the exc_info tuple" --
@@ -14,18 +15,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from speccheck.client import WireConnection
-from speccheck.server._findings import Finding
+from speccheck.server._findings import Finding, show
 from speccheck.server._plans import ResponsePlan
 from speccheck.server._reaction_case import Case, stays_open
 
 if TYPE_CHECKING:
     from speccheck.server._exchanges import Exchanges
 
-__all__ = ["FAULTS", "exc_info_late", "raise_before_start"]
+__all__ = ["FAULTS", "exc_info_late", "no_response", "raise_before_start"]
 
 FAULTS: tuple[ResponsePlan, ...] = (
     ResponsePlan("raise-before-start", body=("never sent",), fault="before-start"),
     ResponsePlan("exc-info-late", body=("part1", "part2"), raise_after=1, fault="exc-info"),
+    ResponsePlan("no-response", body=("never sent",), fault="no-response"),
 )
 _PLAN = {p.name: p for p in FAULTS}
 _OPEN_WAIT = 1.0  # how long a connection may stay open after the server's answer
@@ -58,6 +60,43 @@ def raise_before_start(ex: Exchanges) -> None:
         )
         case.report([finding])
     ex.session.mark_checked({"S304"})
+
+
+def no_response(ex: Exchanges) -> None:
+    """The app returns without a response (ASGI: no http.response.start; WSGI: an iterable
+    without start_response). Any end is fine -- an error response, a closed connection --
+    but the client must not be left waiting (S215), and whatever the server sends must be
+    HTTP (S208: gunicorn's sync worker was seen writing the status line ``HTTP/1.1 None``)."""
+    case = Case(ex, "noresp", _PLAN["no-response"])
+    wait = min(5.0, ex.cfg.exchange_timeout)
+    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
+    try:
+        resp = conn.request(case.raw, timeout=wait)
+        case.response = resp.raw
+    finally:
+        conn.close()
+    if resp.outcome == "refused" or not ex.proc.alive():
+        return
+    if resp.outcome == "timeout" and not resp.raw:
+        finding = Finding(
+            "S215",
+            "the app returned without a response and the client got nothing, the connection still open",
+            f"no bytes within {wait:g} s",
+            "an error response or a closed connection",
+            signature="S215",
+        )
+        case.report([finding])
+    elif resp.outcome == "invalid":
+        # RFC 9112 4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
+        finding = Finding(
+            "S208",
+            f"the answer to an app that returned without a response is not valid HTTP: {resp.error}",
+            show(resp.raw[:120]),
+            "a valid HTTP/1.1 response (e.g. 500), or a closed connection",
+            signature="no-response",
+        )
+        case.report([finding])
+    ex.session.mark_checked({"S215"})
 
 
 def exc_info_late(ex: Exchanges) -> None:

@@ -56,7 +56,7 @@ class ResponsePlan:
     after: str = ""
     hold: float = 0.0
     pause: float = 0.0
-    fault: str = ""  # "before-start": raise before the response starts; "exc-info" (WSGI): see _faults
+    fault: str = ""  # "before-start", "no-response", "exc-info" (WSGI): see speccheck.server._faults
     wrong: tuple[str, ...] = field(default=())  # what is deliberately wrong (app-side), for the oracles
     # ASGI http.response.trailers (extensions.rst, HTTP Trailers): sent after the body when
     # the scope advertises the extension; the probe then sets trailers=True in the start.

@@ -5,8 +5,9 @@ ASGI: receive() after the response (S210); a client that closes while the app wa
 then send() anyway (S211-S213); an app that raises mid-body (S304, S305); an app that
 sends its own Transfer-Encoding (S214). WSGI: an iterable that raises mid-body (S305,
 and close() must follow: S306); a slow body the client abandons (close(): S307).
-``_faults`` adds an ASGI app raising before its response (S304) and a late
-start_response(exc_info) in WSGI (W302/W303).
+``_faults`` adds an ASGI app raising before its response (S304), an app returning without
+any response (S215) and a late start_response(exc_info) in WSGI (W302/W303); ``_trailers``
+adds ASGI response trailers where the server advertises them (S308, S309).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from speccheck.client import WireConnection, WireResponse
-from speccheck.server._faults import FAULTS, exc_info_late, raise_before_start
+from speccheck.server._faults import FAULTS, exc_info_late, no_response, raise_before_start
 from speccheck.server._findings import Finding
 from speccheck.server._oracle_reaction import (
     DISCONNECT,
@@ -172,11 +173,13 @@ _ASGI_STEPS = (
     (raise_mid_body, {"S304", "S305"}),
     (raise_before_start, {"S304"}),
     (trailers, {"S308", "S309"}),
+    (no_response, {"S215", "S208"}),
 )
 _WSGI_STEPS = (
     (raise_mid_body, {"S305", "S306"}),
     (slow_abort, {"S307"}),
     (exc_info_late, {"W302", "W303"}),
+    (no_response, {"S215", "S208"}),
 )
 
 

@@ -308,6 +308,22 @@ RULES: tuple[Rule, ...] = (
         quote="the server should not transmit more bytes to the client than the header allows",
     ),
     Rule(
+        "S215",
+        "missing-response-not-hanging",
+        SH,
+        SV,
+        Spec.SPECCHECK,
+        "#S215",
+        "The app returned without starting a response (ASGI: no http.response.start; WSGI: an iterable "
+        "without start_response) and the client got neither an answer nor a closed connection within the "
+        "exchange time limit: it is left hanging.",
+        check=W,
+        quote="(speccheck) the app broke the protocol; the server owns the connection and must still end the "
+        "exchange: an error response, or closing the connection",
+        bad="async def app(scope, receive, send): return  # -> the client waits forever",
+        fix="When the app returns without a response, send a 500 (or close the connection).",
+    ),
+    Rule(
         "S207",
         "no-crlf-header-on-wire",
         M,

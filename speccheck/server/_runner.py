@@ -121,6 +121,8 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
                     )
                 elif runner.hangs:
                     info.target_output = proc.output()
+        if runner.finished:
+            _check_stop(session, proc, target.name, exchange)
         if target.interface == "asgi" and runner.finished and proc.returncode != -signal.SIGKILL:
             _check_lifespan_shutdown(session, probe_dir, target.name)
         if target.interface == "asgi" and runner.finished:  # the lifespan phase: starts of its own
@@ -129,6 +131,25 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
             run_lifespan(session, cfg, probe_dir)
     finally:
         shutil.rmtree(probe_dir, ignore_errors=True)
+
+
+def _check_stop(session: RunSession, proc: ServerProcess, name: str, exchange: Exchange) -> None:
+    """T007: the run is over, no request is in flight and the probe finishes its lifespan
+    shutdown at once, so SIGTERM should end the server within ``proc.stop_timeout``."""
+    if proc.proc is None:
+        return
+    session.mark_checked({"T007"})
+    if proc.killed:
+        session.report(
+            Violation(
+                _rule("T007"),
+                f"{name} did not exit within {proc.stop_timeout:g} s of SIGTERM and was killed",
+                observed=f"still running {proc.stop_timeout:g} s after SIGTERM; SIGKILL sent",
+                expected="the server exits after SIGTERM",
+                exchange=exchange,
+                signature=name,
+            )
+        )
 
 
 def _check_lifespan_shutdown(session: RunSession, probe_dir: str, name: str) -> None:

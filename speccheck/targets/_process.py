@@ -67,6 +67,8 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = tempfile.TemporaryFile()
         self.returncode: int | None = None
+        self.killed = False  # stop() had to SIGKILL: SIGTERM did not end it within stop_timeout
+        self.stop_seconds: float | None = None  # how long the SIGTERM took to end it
 
     @property
     def base_url(self) -> str:
@@ -108,10 +110,14 @@ class ServerProcess:
         if self.proc is None:
             return None
         if self.proc.poll() is None:
+            begun = time.monotonic()
             self.signal(signal.SIGTERM)
             if self.wait(self.stop_timeout) is None:
+                self.killed = True
                 self.signal(signal.SIGKILL)
                 self.wait(self.stop_timeout)
+            else:
+                self.stop_seconds = time.monotonic() - begun
         # Children that outlived the leader still belong to its group.
         self.signal(signal.SIGKILL)
         self.returncode = self.proc.returncode

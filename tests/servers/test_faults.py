@@ -16,7 +16,7 @@ from speccheck.targets import get_target
 pytestmark = pytest.mark.servers
 
 RAW = Path(__file__).resolve().parents[2] / "fixtures" / "servers" / "rawserver.py"
-CODES = ["S304", "W302", "W303"]
+CODES = ["S304", "W302", "W303", "S215", "S208"]
 
 
 def run(defect: str, interface: str) -> tuple[set[str], set[str]]:
@@ -26,12 +26,18 @@ def run(defect: str, interface: str) -> tuple[set[str], set[str]]:
 
 
 def test_correct_twin_is_silent_and_judged() -> None:
-    assert run("none", "asgi") == (set(), {"S304"})
-    assert run("none", "wsgi") == (set(), {"W302", "W303"})
+    assert run("none", "asgi") == (set(), {"S304", "S215", "S208"})
+    assert run("none", "wsgi") == (set(), {"W302", "W303", "S215", "S208"})
 
 
 @pytest.mark.parametrize(
-    ("defect", "interface", "code"), [("keep-after-error", "asgi", "S304"), ("exc-info-returns", "wsgi", "W302")]
+    ("defect", "interface", "code"),
+    [
+        ("keep-after-error", "asgi", "S304"),
+        ("exc-info-returns", "wsgi", "W302"),
+        ("no-response-hang", "asgi", "S215"),
+        ("no-response-hang", "wsgi", "S215"),
+    ],
 )
 def test_defect_fires_its_rule(defect: str, interface: str, code: str) -> None:
     found, checked = run(defect, interface)
@@ -43,7 +49,9 @@ def test_defect_fires_its_rule(defect: str, interface: str, code: str) -> None:
     ("name", "expected"),
     [
         ("uvicorn", set()),  # 500 with Connection: close
-        ("gunicorn", set()),  # start_response re-raises exc_info
+        # start_response re-raises exc_info; but an app returning without start_response gets
+        # the status line "HTTP/1.1 None" (RFC 9112 4: status-code is 3DIGIT).
+        ("gunicorn", {"S208"}),
         # granian answers the app's error with a 500 and keeps the connection alive (asgi.rst:
         # servers "must terminate the application instance and its associated connection").
         ("granian", {"S304"}),

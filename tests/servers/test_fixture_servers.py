@@ -100,6 +100,12 @@ def test_hang_is_t003_and_bounded() -> None:
     assert run("hang", examples=40, exchange_timeout=1.0) == {"T003"}
 
 
+def test_ignoring_sigterm_is_t007_and_still_stopped() -> None:
+    # The run ends with SIGTERM to the process group, then SIGKILL after the stop time limit.
+    assert run("ignore-sigterm", examples=20) == {"T007"}
+    assert run("none", examples=20) == set()  # (and the twin exits on SIGTERM)
+
+
 def test_never_listening_is_t001() -> None:
     assert run("no-listen", examples=40, startup_timeout=1.5) == {"T001"}
 

@@ -75,7 +75,9 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # answers 500 when the app returns an empty body (S201; PEP 3333: "may be empty").
     "hypercorn-wsgi": ({CL_TE, ABSOLUTE}, {"S101", "S102", "S201"}),
     # gunicorn's own 500 page after an app error is sent with its body even for HEAD.
-    "gunicorn": (set(), {HEAD_BODY}),
+    # An app returning without start_response gets the status line "HTTP/1.1 None" from the
+    # sync worker (S208; RFC 9112 4: status-code = 3DIGIT); gthread answers 500.
+    "gunicorn": ({"S208"}, {HEAD_BODY}),
     "gunicorn-gthread": (set(), {HEAD_BODY}),
     # waitress relays the app's body for HEAD (chunked), or at least a "0\r\n\r\n" terminator.
     "waitress": (set(), {HEAD_BODY}),
@@ -117,7 +119,8 @@ CASES: dict[str, tuple[set[str], set[str]]] = {
     # '_' headers (S514), and disconnect timing (S526).
     # After an app error mid-body daphne leaves the connection open and silent (S304; asgi.rst:
     # servers "must terminate the application instance and its associated connection").
-    "daphne": ({"S521", "S525", "S304"}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
+    # An app returning without a response leaves the client hanging (S215).
+    "daphne": ({"S521", "S525", "S304", "S215"}, {"S115", HEAD_BODY, "T003", "S510", "S511", "S514", "S526"}),
 }
 
 
