@@ -39,6 +39,9 @@ SKIPS: dict[str, str] = {}
 SEED = 0
 EXAMPLES = 50  # for a broken fixture (all are found with seeds 0-3)
 TWIN_EXAMPLES = 30  # for a correct twin
+# A websocket fixture needs a session that reaches its script (some need a given subprotocol
+# offered): the broken ones get more examples; the run stops as soon as the rule is found.
+WS_EXAMPLES = 200
 MAX_TIME = 4.0
 
 
@@ -67,7 +70,7 @@ def _check(app: Any, interface: str, code: str, examples: int, paths: list[str] 
     """`check_app` for a broken fixture (``examples == EXAMPLES``): the run stops exploring
     once ``code`` is found, as the rest of the examples cannot take it back; for a twin:
     the whole run. Same seed, same examples, same time limit either way."""
-    if examples != EXAMPLES:
+    if examples not in (EXAMPLES, WS_EXAMPLES):
         found = check_app(
             app,
             interface,
@@ -195,6 +198,8 @@ def _asgi(case: Any, code: str, examples: int = EXAMPLES) -> list[str]:
     # The shape of the callable is the point of A101/A102: no dispatcher around those.
     app = case.app if code in ("A101", "A102") else _dispatch(case)
     paths = ["WS:/ws"] if kind == "websocket" else None
+    if kind == "websocket" and examples == EXAMPLES:
+        examples = WS_EXAMPLES
     return _check(app, "asgi", code, examples, paths)
 
 

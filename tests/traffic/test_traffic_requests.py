@@ -146,7 +146,7 @@ def test_exports_are_exactly_the_intended_ones() -> None:
         "PhaseOutcome", "Ping", "Rejection", "RequestPlan", "SendBytes", "SendText", "StartupOutcome", "StateValue",
         "WebSocketAction", "WebSocketPlan", "header_fields", "is_field_value", "is_origin_form",
         "is_sendable_close_code", "is_token", "lifespan_runs", "malformed_requests", "plan_from_dict", "plan_to_dict",
-        "request_targets", "requests", "sample_requests", "websocket_sessions",
+        "request_targets", "requests", "sample_malformed", "sample_requests", "websocket_sessions",
     }  # fmt: skip
     for name in traffic.__all__:
         assert hasattr(traffic, name), name

@@ -26,16 +26,26 @@ INPUT_ITER = "W201"  # cheroot's ChunkedRFile (chunked request bodies) has no __
 # raising show W310 when such a plan is drawn (gunicorn and waitress raise).
 EARLY = "W310"
 
+# PEP 3333: "if exc_info is provided, and the HTTP headers have already been sent,
+# start_response must raise an error": hypercorn's and granian's start_response return
+# normally (the reaction phase calls it after the first body block went out).
+LATE_EXC_INFO = "W302"
+# An absolute-form request (GET http://host/x) reaches wsgiref's app with PATH_INFO
+# "http://host/x" (S119 on the wire; the lint sees a PATH_INFO without a leading '/').
+PATH_SLASH = "W109"
+# werkzeug: close() missed after a client disconnect (its finally drains the socket first).
+CLOSE_MISSED = "W305"
+
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required: depends on which plans/requests are drawn)
-    "wsgiref": (set(), {EARLY}),
+    "wsgiref": ({PATH_SLASH}, {EARLY}),
     "waitress": (set(), set()),
     "gunicorn": (set(), set()),
     "gunicorn-gthread": (set(), set()),
-    "werkzeug": (set(), {EARLY}),
+    "werkzeug": (set(), {EARLY, CLOSE_MISSED}),
     "cheroot": (set(), {INPUT_ITER, EARLY}),
-    "hypercorn-wsgi": ({CGI_STR, WRITE}, {EARLY}),
-    "granian-wsgi": ({WRITE}, {EARLY}),
+    "hypercorn-wsgi": ({CGI_STR, WRITE, LATE_EXC_INFO}, {EARLY, PATH_SLASH}),
+    "granian-wsgi": ({WRITE, LATE_EXC_INFO}, {EARLY}),
 }
 
 
