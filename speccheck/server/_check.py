@@ -82,6 +82,7 @@ def check_server(
     startup_timeout: float = 20.0,
     exchange_timeout: float = 5.0,
     connections: int = 4,
+    root_path: str = "",
 ) -> RunResult:
     """Run the server checks against a preset (``"uvicorn"``), a `Target`, or a
     ``command`` template with ``interface``; return the result (violations, rules checked)."""
@@ -95,7 +96,13 @@ def check_server(
     session = LocalSession(info, seed=seed, examples=examples, max_time=max_time, select=select, ignore=ignore)
     run_server(
         session,
-        ServerRun(chosen, startup_timeout=startup_timeout, exchange_timeout=exchange_timeout, connections=connections),
+        ServerRun(
+            chosen,
+            startup_timeout=startup_timeout,
+            exchange_timeout=exchange_timeout,
+            connections=connections,
+            root_path=root_path,
+        ),
     )
     info.duration = time.monotonic() - session.started
     return session.result()

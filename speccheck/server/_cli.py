@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any
 
@@ -27,6 +28,16 @@ def _positive(name: str) -> Any:
         return value
 
     return parse
+
+
+_PREFIX = re.compile(r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$")
+
+
+def _mount_prefix(text: str) -> str:
+    """A mount prefix: one or more '/segment' parts of plain URL characters, no trailing '/'."""
+    if not _PREFIX.match(text):
+        raise argparse.ArgumentTypeError(f"must look like /api or /a/b (no trailing '/', no spaces), got {text!r}")
+    return text
 
 
 def register(subparsers: Any) -> None:
@@ -68,6 +79,14 @@ def register(subparsers: Any) -> None:
         help="how long one response may take (default 5)",
     )
     parser.add_argument("--connections", type=int, default=4, metavar="N", help="parallel connections (default 4)")
+    parser.add_argument(
+        "--root-path",
+        type=_mount_prefix,
+        default="",
+        metavar="PREFIX",
+        help="mount the app at this path prefix (e.g. /api) with the server's own option and aim every generated "
+        "request under it; checks SCRIPT_NAME/root_path (S120) and the paths; runs the generated exchanges only",
+    )
     add_common_options(parser)
     parser.set_defaults(handler=_server_command)
 
@@ -141,6 +160,7 @@ def _server_command(args: argparse.Namespace) -> int:
             startup_timeout=args.startup_timeout,
             exchange_timeout=args.exchange_timeout,
             connections=args.connections,
+            root_path=args.root_path,
         )
         if several:
             base = user_reports or ["terminal", "json:reports/speccheck.json"]

@@ -35,6 +35,7 @@ from speccheck.server._shrink import shrink
 from speccheck.server._support import (
     RunSession,
     ServerRun,
+    _mounted,
     _replay,
     _rule,
     _sampler,
@@ -86,6 +87,12 @@ class Exchanges:
             else (session.deadline)
         )
 
+    def prepare(self) -> None:
+        """Draw the first batch of requests now (generation costs a few tenths of a second)."""
+        with self.lock:
+            if 0 not in self.batches and self.planned > 0:
+                self.batches = {0: self.sample(self.batch_size, self.session.seed * 1_000_003)}
+
     # --- bookkeeping ----------------------------------------------------------------------
     def _take(self) -> tuple[int, RequestPlan] | None:
         with self.lock:
@@ -99,7 +106,7 @@ class Exchanges:
             if plans is None:
                 plans = self.sample(size, self.session.seed * 1_000_003 + batch)
                 self.batches = {batch: plans}
-            return index, _vary(index, plans[index % size])
+            return index, _mounted(_vary(index, plans[index % size]), self.cfg.root_path)
 
     def _finish_one(self) -> None:
         with self.lock:
@@ -190,7 +197,8 @@ class Exchanges:
         obs = self.observe(ident, from_probe)
         findings: list[Finding] = []
         if obs is not None:
-            findings += check_wsgi_request(req, obs) if self.interface == "wsgi" else check_asgi_request(req, obs)
+            check = check_wsgi_request if self.interface == "wsgi" else check_asgi_request
+            findings += check(req, obs, root=self.cfg.root_path)
         if obs is not None and obs.get("lifespan") == "starting":
             # ASGI lifespan: "A server must wait for this message [lifespan.startup.complete]
             # before it starts processing connections."
@@ -396,15 +404,17 @@ class Exchanges:
         one short timeout, not one per case). A crashed or hung target skips the latter."""
         try:
             started = time.monotonic()
+            if self.session.examples is None:  # the time budget counts from the first exchange
+                self.deadline = min(self.session.deadline, started + DEFAULT_MAX_TIME)
             self._parallel(lambda _: self.worker(), max(1, self.cfg.connections), self.cfg.exchange_timeout + 1.0)
             self.cfg.timings["exchanges_seconds"] = time.monotonic() - started
             self.cfg.timings["exchanges"] = self.done
             self.check_closed()
-            if not self.stop.is_set() and self.proc.alive():
+            if not self.stop.is_set() and self.proc.alive() and not self.cfg.root_path:
                 run_reactions(self)
             self.shrink_findings()
             self.finished = not self.stop.is_set()
-            if self.cfg.rejects and not self.stop.is_set() and self.proc.alive():
+            if self.cfg.rejects and not self.cfg.root_path and not self.stop.is_set() and self.proc.alive():
                 # The fixed table (each kind once, simplest form), then generated variants.
                 self.cases = CASES + generated_cases(self.session.seed, self.interface)
                 self._parallel(self.reject_one, len(self.cases), self.cfg.exchange_timeout + 1.0)

@@ -23,9 +23,15 @@ __all__ = ["ASGI_CODES", "check_asgi_request"]
 ASGI_CODES = frozenset({"S111", "S112", "S113", "S114", "S115", "S116", "S117", "S118", "S119"})  # S119: refusals
 
 
-def check_asgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
+def check_asgi_request(req: RequestPlan, obs: dict[str, Any], root: str = "") -> list[Finding]:
+    """``root``: the prefix the server was told to mount the app at (``--root-path``)."""
     scope: dict[str, Any] = obs.get("scope") or {}
     out: list[Finding] = []
+    # www.rst: "root_path -- The root path this application is mounted at; same as SCRIPT_NAME in WSGI."
+    if root and scope.get("root_path") != root:
+        out.append(
+            Finding("S120", "root_path is not the mount prefix", show(scope.get("root_path")), show(root), "S120")
+        )
     # "method (Unicode string) -- The HTTP method name, uppercased."
     # Methods are case-sensitive (RFC 9110 9.1): the method as sent, or uppercased, both pass.
     if scope.get("method") not in (req.method, req.method.upper()):
@@ -55,7 +61,10 @@ def check_asgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
     # "raw_path -- The original HTTP path component ... unmodified. Optional"
     raw_path = scope.get("raw_path")
     sent_path = req.raw_path.decode("latin-1")
-    if raw_path is not None and raw_path not in (sent_path, authority + sent_path if authority else sent_path):
+    # With root_path set, uvicorn puts it in front of raw_path as it does for path (its model:
+    # a proxy stripped the prefix before the server got the request): accepted like path.
+    allowed_raw = {sent_path, authority + sent_path, root + sent_path, root + authority + sent_path}
+    if raw_path is not None and raw_path not in allowed_raw:
         out.append(
             Finding("S113", "scope['raw_path'] differs from the path bytes sent", show(raw_path), show(sent_path))
         )

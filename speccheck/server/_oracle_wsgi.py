@@ -23,12 +23,21 @@ from speccheck.traffic import RequestPlan
 
 __all__ = ["WSGI_CODES", "check_wsgi_request"]
 
-WSGI_CODES = frozenset({"S101", "S102", "S103", "S104", "S105", "S106", "S107", "S108", "S109", "S119"})
+WSGI_CODES = frozenset(
+    {"S101", "S102", "S103", "S104", "S105", "S106", "S107", "S108", "S109", "S119"}
+)  # S120: mounted runs
 
 
-def check_wsgi_request(req: RequestPlan, obs: dict[str, Any]) -> list[Finding]:
+def check_wsgi_request(req: RequestPlan, obs: dict[str, Any], root: str = "") -> list[Finding]:
+    """``root``: the prefix the server was told to mount the app at (``--root-path``)."""
     env: dict[str, Any] = obs.get("environ") or {}
     out: list[Finding] = []
+    # PEP 3333: "SCRIPT_NAME: The initial portion of the request URL's 'path' that corresponds
+    # to the application object, so that the application knows its virtual 'location'."
+    if root and env.get("SCRIPT_NAME") != root:
+        out.append(
+            Finding("S120", "SCRIPT_NAME is not the mount prefix", show(env.get("SCRIPT_NAME")), show(root), "S120")
+        )
     # PEP 3333 environ-variables: "REQUEST_METHOD: The HTTP request method"
     if env.get("REQUEST_METHOD") != req.method:
         out.append(

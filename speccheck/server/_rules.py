@@ -229,6 +229,21 @@ RULES: tuple[Rule, ...] = (
         fix="Parse the absolute-form target (RFC 9110 7.1: the target URI is the request-target itself) and "
         "hand the app its path and query as for origin-form.",
     ),
+    Rule(
+        "S120",
+        "mount-prefix-delivered",
+        M,
+        SV,
+        P,
+        ENV,
+        "With the server told to mount the app at a prefix (--root-path), SCRIPT_NAME (WSGI) or root_path (ASGI) "
+        "is not that prefix.",
+        check=PR,
+        quote='SCRIPT_NAME: The initial portion of the request URL\'s "path" that corresponds to the application '
+        'object (ASGI root_path: "same as SCRIPT_NAME in WSGI")',
+        bad="gunicorn -e SCRIPT_NAME=/mnt ... -> environ['SCRIPT_NAME'] == ''",
+        fix="Hand the configured prefix to the app as SCRIPT_NAME / root_path.",
+    ),
     # --- S2xx the response planned vs the bytes on the wire -------------------------------
     Rule(
         "S201",

@@ -14,6 +14,7 @@ import shutil
 import signal
 import time
 
+from speccheck._errors import UsageError
 from speccheck._violations import Exchange, Violation
 from speccheck.server._exchanges import DEFAULT_EXAMPLES, DEFAULT_MAX_TIME, Exchanges
 from speccheck.server._oracle_request import (
@@ -34,7 +35,7 @@ from speccheck.server._support import (
     _server_env,
     _sigterm_interrupts,
 )
-from speccheck.targets import ServerProcess, free_port
+from speccheck.targets import PRESETS, ServerProcess, free_port
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_MAX_TIME", "RunSession", "ServerRun", "run_server"]
 
@@ -56,6 +57,12 @@ def run_server(session: RunSession, cfg: ServerRun) -> None:
 def _run_server(session: RunSession, cfg: ServerRun) -> None:
     target = cfg.target
     target.ensure_installed()
+    if cfg.root_path and not target.mountable:
+        raise UsageError(
+            f"--root-path: {target.name} has no option to mount the app at a prefix; "
+            f"mountable presets: {', '.join(n for n, t in PRESETS.items() if t.mountable)} "
+            "(or a --command with a {root} placeholder)"
+        )
     info = session.info
     info.interface = target.interface
     info.target_version = info.target_version or target.version()
@@ -64,13 +71,17 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
         for plan in PLANS:
             write_plan(probe_dir, plan)
         port = free_port(cfg.host)
-        argv = target.argv(cfg.host, port)
+        argv = target.argv(cfg.host, port, root=cfg.root_path)
         with ServerProcess(
             argv, host=cfg.host, port=port, env=_server_env(probe_dir), ready_timeout=cfg.startup_timeout
         ) as proc:
             exchange = Exchange(
                 interface=target.interface, scope_type="http", base_url=proc.base_url, replay=" ".join(argv)
             )
+            # The first batch of requests is drawn before the server starts: a server that
+            # serves before its lifespan startup completes (S501) gets them at once.
+            runner = Exchanges(session, cfg, proc, probe_dir)
+            runner.prepare()
             begun = time.monotonic()
             ready = proc.start()
             cfg.timings["startup_seconds"] = time.monotonic() - begun
@@ -92,20 +103,20 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
                 )
                 session.mark_checked({"T001"})
                 return
-            runner = Exchanges(session, cfg, proc, probe_dir)
             try:
                 runner.run()
-                if runner.finished and proc.alive():  # Expect: 100-continue, pipelining
+                mounted = bool(cfg.root_path)  # a mounted run: the generated exchanges only
+                if runner.finished and proc.alive() and not mounted:  # Expect: 100-continue, pipelining
                     from speccheck.server._conn_check import run_connection_cases
 
                     run_connection_cases(session, cfg, proc, probe_dir)
-                if target.interface == "asgi" and proc.alive():  # the WebSocket phase
+                if target.interface == "asgi" and proc.alive() and not mounted:  # the WebSocket phase
                     from speccheck.server._ws_check import run_websocket
 
                     run_websocket(session, cfg, proc, probe_dir)
             finally:
                 runner.stop.set()
-                session.mark_checked(_codes(target.interface, runner.rejected))
+                session.mark_checked(_codes(target.interface, runner.rejected) | ({"S120"} if cfg.root_path else set()))
                 info.exchanges = runner.done
                 if not proc.alive():
                     info.target_output = proc.output()
@@ -125,7 +136,7 @@ def _run_server(session: RunSession, cfg: ServerRun) -> None:
             _check_stop(session, proc, target.name, exchange)
         if target.interface == "asgi" and runner.finished and proc.returncode != -signal.SIGKILL:
             _check_lifespan_shutdown(session, probe_dir, target.name)
-        if target.interface == "asgi" and runner.finished:  # the lifespan phase: starts of its own
+        if target.interface == "asgi" and runner.finished and not cfg.root_path:  # the lifespan phase
             from speccheck.server._lifespan_check import run_lifespan
 
             run_lifespan(session, cfg, probe_dir)

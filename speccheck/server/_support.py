@@ -78,6 +78,7 @@ class ServerRun:
     exchange_timeout: float = 5.0
     connections: int = 4
     rejects: bool = True
+    root_path: str = ""  # mount the app at this prefix; every generated request goes under it
     # filled by the run: seconds to readiness, seconds and count of generated exchanges
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -96,6 +97,13 @@ def _vary(index: int, req: RequestPlan) -> RequestPlan:
     if index % 20 == 11 and req.host is not None:
         return replace(req, absolute=True)  # RFC 9112 3.2.2: "A server MUST accept the absolute-form"
     return req
+
+
+def _mounted(req: RequestPlan, root: str) -> RequestPlan:
+    """The request aimed under the mount prefix ``root`` (ASCII path, no trailing '/')."""
+    from dataclasses import replace
+
+    return replace(req, target=root.encode("ascii") + req.target) if root else req
 
 
 def _with_ids(req: RequestPlan, ident: str, plan: str) -> RequestPlan:

@@ -33,10 +33,28 @@ class Target:
     distribution: str = ""  # whose version to report
     extra: str = ""  # the speccheck extra that installs it
     description: str = ""
+    # how to mount the app at a path prefix ({root}): the server's root-path option, if any
+    mount: tuple[str, ...] = ()
 
-    def argv(self, host: str, port: int, app: str | None = None) -> list[str]:
-        values = {"python": sys.executable, "app": app or PROBE_APPS[self.interface], "host": host, "port": str(port)}
-        return [part.format(**values) for part in self.template]
+    @property
+    def mountable(self) -> bool:
+        return bool(self.mount) or any("{root}" in part for part in self.template)
+
+    def argv(self, host: str, port: int, app: str | None = None, root: str = "") -> list[str]:
+        """The command line; with ``root``, the app is mounted at that path prefix."""
+        values = {
+            "python": sys.executable,
+            "app": app or PROBE_APPS[self.interface],
+            "host": host,
+            "port": str(port),
+            "root": root,
+        }
+        template = list(self.template)
+        if root and self.mount:
+            # options before the app argument (waitress-serve parses options with getopt)
+            at = len(template) - 1 if template and template[-1] == "{app}" else len(template)
+            template[at:at] = self.mount
+        return [part.format(**values) for part in template]
 
     def missing(self) -> list[str]:
         return [m for m in self.requires if importlib.util.find_spec(m) is None]
@@ -98,6 +116,7 @@ PRESETS: dict[str, Target] = {
             "uvicorn",
             "uvicorn",
             "uvicorn with the pure-Python h11 parser",
+            mount=("--root-path", "{root}"),
         ),
         Target(
             "uvicorn-httptools",
@@ -107,6 +126,7 @@ PRESETS: dict[str, Target] = {
             "uvicorn",
             "uvicorn",
             "uvicorn with the httptools (llhttp) parser",
+            mount=("--root-path", "{root}"),
         ),
         Target(
             "uvicorn-wsproto",
@@ -116,6 +136,7 @@ PRESETS: dict[str, Target] = {
             "uvicorn",
             "uvicorn",
             "uvicorn (h11) with the wsproto WebSocket implementation",
+            mount=("--root-path", "{root}"),
         ),
         Target(
             "hypercorn",
@@ -125,6 +146,7 @@ PRESETS: dict[str, Target] = {
             "hypercorn",
             "hypercorn",
             "hypercorn serving ASGI",
+            mount=("--root-path", "{root}"),
         ),
         Target(
             "hypercorn-wsgi",
@@ -134,6 +156,7 @@ PRESETS: dict[str, Target] = {
             "hypercorn",
             "hypercorn",
             "hypercorn serving WSGI",
+            mount=("--root-path", "{root}"),
         ),
         Target(
             "daphne",
@@ -143,6 +166,7 @@ PRESETS: dict[str, Target] = {
             "daphne",
             "daphne",
             "daphne (Twisted)",
+            mount=("--root-path", "{root}"),
         ),
         Target(
             "granian",
@@ -152,6 +176,7 @@ PRESETS: dict[str, Target] = {
             "granian",
             "granian",
             "granian (Rust HTTP) serving ASGI",
+            mount=("--url-path-prefix", "{root}"),
         ),
         Target(
             "granian-wsgi",
@@ -161,6 +186,7 @@ PRESETS: dict[str, Target] = {
             "granian",
             "granian",
             "granian (Rust HTTP) serving WSGI",
+            mount=("--url-path-prefix", "{root}"),
         ),
         Target(
             "gunicorn",
@@ -170,6 +196,7 @@ PRESETS: dict[str, Target] = {
             "gunicorn",
             "gunicorn",
             "gunicorn, sync worker",
+            mount=("-e", "SCRIPT_NAME={root}"),
         ),
         Target(
             "gunicorn-gthread",
@@ -179,6 +206,7 @@ PRESETS: dict[str, Target] = {
             "gunicorn",
             "gunicorn",
             "gunicorn, gthread worker",
+            mount=("-e", "SCRIPT_NAME={root}"),
         ),
         Target(
             "gunicorn-uvicorn",
@@ -197,6 +225,7 @@ PRESETS: dict[str, Target] = {
             "waitress",
             "waitress",
             "waitress",
+            mount=("--url-prefix={root}",),
         ),
         Target(
             "werkzeug",
@@ -250,7 +279,7 @@ def command_target(template: str, interface: str) -> Target:
     try:
         parts = shlex.split(template)
         for part in parts:
-            part.format(python="", app="", host="", port="")
+            part.format(python="", app="", host="", port="", root="")
     except (ValueError, KeyError, IndexError) as exc:
         raise UsageError(f"--command template is not usable: {exc}") from None
     return Target("command", interface, tuple(parts), (), "", "", template)  # type: ignore[arg-type]
