@@ -82,7 +82,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--root-path",
         type=_mount_prefix,
-        default="",
+        default=None,  # (argparse would run a str default through the type check)
         metavar="PREFIX",
         help="mount the app at this path prefix (e.g. /api) with the server's own option and aim every generated "
         "request under it; checks SCRIPT_NAME/root_path (S120) and the paths; runs the generated exchanges only",
@@ -160,7 +160,7 @@ def _server_command(args: argparse.Namespace) -> int:
             startup_timeout=args.startup_timeout,
             exchange_timeout=args.exchange_timeout,
             connections=args.connections,
-            root_path=args.root_path,
+            root_path=args.root_path or "",
         )
         if several:
             base = user_reports or ["terminal", "json:reports/speccheck.json"]
