@@ -7,6 +7,8 @@ hand against the server's source and the PEP 3333 sentence.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from speccheck.server import check_server
@@ -38,7 +40,9 @@ CLOSE_MISSED = "W305"
 
 CASES: dict[str, tuple[set[str], set[str]]] = {
     # name: (required, allowed beyond required: depends on which plans/requests are drawn)
-    "wsgiref": ({PATH_SLASH}, {EARLY}),
+    # CPython 3.10's wsgiref re-raises exc_info[0](exc_info[1]), a new exception, not the one
+    # passed in (W303, a should; 3.11 re-raises the original).
+    "wsgiref": ({PATH_SLASH}, {EARLY, "W303"} if sys.version_info < (3, 11) else {EARLY}),
     "waitress": (set(), set()),
     "gunicorn": (set(), set()),
     "gunicorn-gthread": (set(), set()),
