@@ -170,7 +170,12 @@ async def _session(
             if version >= (2, 3) and plan.get("close_reason"):
                 close["reason"] = str(plan["close_reason"])
                 obs["close_reason_sent"] = True
-            await send(close)
+            try:
+                await send(close)
+            except OSError as exc:  # the client left meanwhile (asgi-www 2.4): its disconnect is still due
+                obs["errors"].append(f"close: {type(exc).__name__}: {exc}")
+                obs.pop("close_reason_sent", None)
+                continue
             obs["app_closed"] = True
 
 
