@@ -15,7 +15,7 @@ from typing import Literal
 
 import h11
 
-from speccheck.client._wire import WireResponse
+from speccheck.client._wire import WireResponse, record_event
 
 __all__ = ["Early", "RawStream"]
 
@@ -162,22 +162,7 @@ class RawStream:
                         raw_in += data[: _RAW_KEEP - len(raw_in)]
                     conn.receive_data(data)
                 continue
-            if isinstance(event, h11.InformationalResponse):
-                result.informational.append(event.status_code)
-            elif isinstance(event, h11.Response):
-                result.status = event.status_code
-                result.reason = bytes(event.reason)
-                result.http_version = event.http_version.decode("ascii", "replace")
-                result.headers = [(bytes(n), bytes(v)) for n, v in event.headers.raw_items()]
-            elif isinstance(event, h11.Data):
-                body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                break
-            elif isinstance(event, h11.ConnectionClosed):
-                result.outcome = "closed"
-                result.error = "connection closed before a complete response"
-                break
-            elif event is h11.PAUSED:
+            if record_event(result, event, body):
                 break
         if result.outcome == "closed" and self.error:
             result.error = self.error  # a reset: the recv error says so

@@ -18,7 +18,7 @@ from typing import Literal
 
 import h11
 
-__all__ = ["Outcome", "WireConnection", "WireResponse"]
+__all__ = ["Outcome", "WireConnection", "WireResponse", "record_event"]
 
 Outcome = Literal["ok", "closed", "reset", "timeout", "refused", "invalid"]
 
@@ -50,6 +50,28 @@ class WireResponse:
     @property
     def complete(self) -> bool:
         return self.outcome == "ok"
+
+
+def record_event(result: WireResponse, event: object, body: bytearray) -> bool:
+    """Put one h11 event of a response into ``result`` (the content into ``body``); True
+    when the response is over: complete, cut short by the peer, or paused after it."""
+    if isinstance(event, h11.InformationalResponse):
+        result.informational.append(event.status_code)
+    elif isinstance(event, h11.Response):
+        result.status = event.status_code
+        result.reason = bytes(event.reason)
+        result.http_version = event.http_version.decode("ascii", "replace")
+        result.headers = [(bytes(n), bytes(v)) for n, v in event.headers.raw_items()]
+    elif isinstance(event, h11.Data):
+        body += event.data
+    elif isinstance(event, h11.EndOfMessage):
+        result.trailers = [(bytes(n), bytes(v)) for n, v in event.headers.raw_items()]
+        return True
+    elif isinstance(event, h11.ConnectionClosed):
+        result.outcome = "closed"
+        result.error = "connection closed before a complete response"
+        return True
+    return event is h11.PAUSED
 
 
 class WireConnection:
@@ -157,23 +179,7 @@ class WireConnection:
                 eof = not data
                 conn.receive_data(data)
                 continue
-            if isinstance(event, h11.InformationalResponse):
-                result.informational.append(event.status_code)
-            elif isinstance(event, h11.Response):
-                result.status = event.status_code
-                result.reason = bytes(event.reason)
-                result.http_version = event.http_version.decode("ascii", "replace")
-                result.headers = [(bytes(n), bytes(v)) for n, v in event.headers.raw_items()]
-            elif isinstance(event, h11.Data):
-                body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                result.trailers = [(bytes(n), bytes(v)) for n, v in event.headers.raw_items()]
-                break
-            elif isinstance(event, h11.ConnectionClosed):
-                result.outcome = "closed"
-                result.error = "connection closed before a complete response"
-                break
-            elif event is h11.PAUSED:
+            if record_event(result, event, body):
                 break
         result.body = bytes(body)
         result.raw = bytes(raw_in)

@@ -4,14 +4,13 @@ request bytes with their ids, and turning findings into reported violations."""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from speccheck._violations import Exchange, Violation
 from speccheck.client import WireConnection
 from speccheck.server._findings import Finding
-from speccheck.server._plans import ID_HEADER, read_observation
+from speccheck.server._plans import ID_HEADER, await_observation
 from speccheck.server._support import RunSession, ServerRun, _replay, _rule, _with_ids
 from speccheck.targets import ServerProcess
 from speccheck.traffic import RequestPlan
@@ -57,18 +56,8 @@ class ConnContext:
         return req, req.to_bytes()
 
     def observe(self, ident: str, from_probe: bool) -> dict[str, Any] | None:
-        """The probe's observation of ``ident``: waited for (bounded) only when the
-        response came from the probe, otherwise whatever is there already."""
-        obs = read_observation(self.probe_dir, ident)
-        if obs is not None or not from_probe:
-            return obs
-        end = time.monotonic() + _OBS_WAIT
-        while time.monotonic() < end:
-            time.sleep(0.002)
-            obs = read_observation(self.probe_dir, ident)
-            if obs is not None:
-                return obs
-        return None
+        """The probe's observation of ``ident`` (see ``await_observation``)."""
+        return await_observation(self.probe_dir, ident, from_probe, _OBS_WAIT)
 
     def responsive(self) -> bool:
         """Does a plain GET on a fresh connection get its response? Asked before blaming a

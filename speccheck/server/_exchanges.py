@@ -24,6 +24,7 @@ from speccheck.server._oracle_response import Previous, check_response
 from speccheck.server._plans import (
     ID_HEADER,
     ResponsePlan,
+    await_observation,
     closed_ids,
     read_observation,
 )
@@ -153,16 +154,7 @@ class Exchanges:
             self.session.report(violation)
 
     def observe(self, ident: str, from_probe: bool) -> dict[str, Any] | None:
-        obs = read_observation(self.dir, ident)
-        if obs is not None or not from_probe:
-            return obs
-        end = time.monotonic() + _OBS_WAIT
-        while time.monotonic() < end:
-            time.sleep(0.0005)
-            obs = read_observation(self.dir, ident)
-            if obs is not None:
-                return obs
-        return None
+        return await_observation(self.dir, ident, from_probe, _OBS_WAIT)
 
     # --- exchanges ---------------------------------------------------------------------------
     def worker(self) -> None:

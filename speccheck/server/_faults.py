@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from speccheck.client import WireConnection
 from speccheck.server._findings import Finding, show
 from speccheck.server._plans import ResponsePlan
-from speccheck.server._reaction_case import Case, stays_open
+from speccheck.server._reaction_case import Case
 
 if TYPE_CHECKING:
     from speccheck.server._exchanges import Exchanges
@@ -35,13 +34,7 @@ _OPEN_WAIT = 1.0  # how long a connection may stay open after the server's answe
 
 def raise_before_start(ex: Exchanges) -> None:
     case = Case(ex, "before", _PLAN["raise-before-start"])
-    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
-    try:
-        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
-        case.response = resp.raw
-        kept = resp.outcome == "ok" and resp.keep_alive and stays_open(conn, _OPEN_WAIT)
-    finally:
-        conn.close()
+    resp, kept = case.exchange(open_wait=_OPEN_WAIT)
     if resp.outcome == "refused" or not ex.proc.alive():
         return
     stuck = resp.outcome == "timeout" and not resp.raw
@@ -69,12 +62,7 @@ def no_response(ex: Exchanges) -> None:
     HTTP (S208: gunicorn's sync worker was seen writing the status line ``HTTP/1.1 None``)."""
     case = Case(ex, "noresp", _PLAN["no-response"])
     wait = min(5.0, ex.cfg.exchange_timeout)
-    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
-    try:
-        resp = conn.request(case.raw, timeout=wait)
-        case.response = resp.raw
-    finally:
-        conn.close()
+    resp, _ = case.exchange(wait)
     if resp.outcome == "refused" or not ex.proc.alive():
         return
     if resp.outcome == "timeout" and not resp.raw:
@@ -101,12 +89,7 @@ def no_response(ex: Exchanges) -> None:
 
 def exc_info_late(ex: Exchanges) -> None:
     case = Case(ex, "excinfo", _PLAN["exc-info-late"])
-    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
-    try:
-        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
-        case.response = resp.raw
-    finally:
-        conn.close()
+    case.exchange()
     obs = case.wait_obs("exc_info_call", 3.0)  # reports the lint's W302/W303 findings
     if obs is None:
         return  # the iterable never got past its first block: no verdict

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ __all__ = [
     "ID_HEADER",
     "PLAN_HEADER",
     "ResponsePlan",
+    "await_observation",
     "closed_ids",
     "load_plan",
     "mark_closed",
@@ -182,6 +184,21 @@ def read_observation(directory: str, ident: str) -> dict[str, Any] | None:
     except OSError:
         pass
     return data
+
+
+def await_observation(directory: str, ident: str, from_probe: bool, wait: float = 1.0) -> dict[str, Any] | None:
+    """The observation of ``ident``: polled for up to ``wait`` seconds when the response came
+    from the probe (it publishes a moment later), otherwise whatever is there already."""
+    obs = read_observation(directory, ident)
+    if obs is not None or not from_probe:
+        return obs
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        time.sleep(0.001)
+        obs = read_observation(directory, ident)
+        if obs is not None:
+            return obs
+    return None
 
 
 def text(value: bytes) -> str:

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from speccheck._violations import Exchange
-from speccheck.client import WireConnection
+from speccheck.client import WireConnection, WireResponse
 from speccheck.server._findings import Finding
 from speccheck.server._plans import ID_HEADER, PLAN_HEADER, ResponsePlan, closed_ids, read_observation
 from speccheck.server._support import _replay
@@ -50,6 +50,19 @@ class Case:
             extra["probe_observed"] = {k: observed[k] for k in ("late_receive", "held", "late_send") if k in observed}
         for finding in findings:
             self.ex.report(finding, exchange, extra)
+
+    def exchange(self, timeout: float = 3.0, open_wait: float = 0.0) -> tuple[WireResponse, bool]:
+        """Send the request on a fresh connection (at most ``timeout`` s for the response,
+        never more than the run's exchange time limit); with ``open_wait``, also whether a
+        kept-alive connection was still open that long after the response."""
+        conn = WireConnection(self.ex.cfg.host, self.ex.proc.port, timeout=self.ex.cfg.exchange_timeout)
+        try:
+            resp = conn.request(self.raw, timeout=min(timeout, self.ex.cfg.exchange_timeout))
+            self.response = resp.raw
+            kept = bool(open_wait) and resp.outcome == "ok" and resp.keep_alive and stays_open(conn, open_wait)
+        finally:
+            conn.close()
+        return resp, kept
 
     def wait_obs(self, key: str, seconds: float) -> dict[str, Any] | None:
         """The probe's observation once it holds ``key`` (it re-publishes as it goes)."""

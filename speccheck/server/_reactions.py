@@ -29,7 +29,7 @@ from speccheck.server._oracle_reaction import (
     spec_version,
 )
 from speccheck.server._plans import write_plan
-from speccheck.server._reaction_case import Case, stays_open
+from speccheck.server._reaction_case import Case
 from speccheck.server._responses import REACTION
 from speccheck.server._trailers import TRAILER_PLANS, trailers
 
@@ -108,13 +108,7 @@ def app_te(ex: Exchanges) -> None:
 # --- both --------------------------------------------------------------------------------
 def raise_mid_body(ex: Exchanges) -> None:
     case = Case(ex, "raise", _PLAN["raise-mid-body"])
-    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
-    try:
-        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
-        case.response = resp.raw
-        kept = resp.outcome == "ok" and resp.keep_alive and stays_open(conn, _OPEN_WAIT)
-    finally:
-        conn.close()
+    resp, kept = case.exchange(open_wait=_OPEN_WAIT)
     if not resp.raw:
         return  # refused or silent: not this phase's business
     sent = "".join(case.plan.body[: case.plan.raise_after or 0]).encode("latin-1")

@@ -23,6 +23,7 @@ __all__ = [
     "Judge",
     "RejectCase",
     "delivered",
+    "header_value",
     "host_rule",
     "invalid_chunk",
     "request_line_target",
@@ -150,13 +151,15 @@ def _cl_te(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     return []
 
 
-def _folded_value(obs: dict[str, Any]) -> str | None:
+def header_value(obs: dict[str, Any], name: str) -> str | None:
+    """The value the app got for request header ``name`` (lowercase): WSGI, its HTTP_
+    variable; ASGI, the first such line of scope['headers']. None when it has none."""
     env = obs.get("environ")
     if isinstance(env, dict):
-        value = env.get("HTTP_X_FOLD")
+        value = env.get("HTTP_" + name.upper().replace("-", "_"))
         return value if isinstance(value, str) else None
     for pair in (obs.get("scope") or {}).get("headers") or ():
-        if str(pair[0]).lower() == "x-fold":
+        if str(pair[0]).lower() == name:
             return str(pair[1])
     return None
 
@@ -167,7 +170,7 @@ def _obs_fold(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     # field value". Delivering it is fine when the fold became spaces.
     if obs is None:
         return []
-    value = _folded_value(obs)
+    value = header_value(obs, "x-fold")
     if value is not None and "\r" not in value and "\n" not in value and value.startswith("a") and value.endswith("b"):
         return []
     return [
@@ -181,17 +184,6 @@ def _obs_fold(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
     ]
 
 
-def _header_value(obs: dict[str, Any], name: str) -> str | None:
-    env = obs.get("environ")
-    if isinstance(env, dict):
-        value = env.get("HTTP_" + name.upper().replace("-", "_"))
-        return value if isinstance(value, str) else None
-    for pair in (obs.get("scope") or {}).get("headers") or ():
-        if str(pair[0]).lower() == name:
-            return str(pair[1])
-    return None
-
-
 def _ctl_kept(name: str, what: str) -> Judge:
     """RFC 9110 5.5: "a recipient of CR, LF, or NUL within a field value MUST either reject
     the message or replace each of those characters with SP"; RFC 9112 2.2 likewise for a
@@ -200,7 +192,7 @@ def _ctl_kept(name: str, what: str) -> Judge:
     def judge(obs: dict[str, Any] | None, resp: WireResponse) -> list[Finding]:
         if obs is None:
             return []
-        value = _header_value(obs, name)
+        value = header_value(obs, name)
         if value is None or ("\x00" not in value and "\r" not in value):
             return []
         return [

@@ -20,6 +20,7 @@ from speccheck.server._reject import (
     Judge,
     RejectCase,
     delivered,
+    header_value,
     host_rule,
     invalid_chunk,
     unknown_version,
@@ -55,17 +56,6 @@ def _chunked_alone(base_body: bytes) -> Judge:
     return judge
 
 
-def _folded(obs: dict[str, Any]) -> str | None:
-    env = obs.get("environ")
-    if isinstance(env, dict):
-        value = env.get("HTTP_X_FOLDED")
-        return value if isinstance(value, str) else None
-    for pair in (obs.get("scope") or {}).get("headers") or ():
-        if str(pair[0]).lower() == "x-folded":
-            return str(pair[1])
-    return None
-
-
 def _unfolded(value: str) -> bool:
     return "\r" not in value and "\n" not in value and value[:5] == "first" and value[5:].lstrip(" \t") == "second"
 
@@ -75,7 +65,7 @@ def _fold_replaced(obs: dict[str, Any] | None, resp: WireResponse) -> list[Findi
     # octets prior to interpreting the field value". The value sent is "first" CRLF SP "second".
     if obs is None:
         return []
-    value = _folded(obs)
+    value = header_value(obs, "x-folded")
     if value is not None and _unfolded(value):
         return []
     return [

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from speccheck.client import WireConnection, WireResponse
+from speccheck.client import WireResponse
 from speccheck.server._findings import Finding, show
 from speccheck.server._plans import ResponsePlan
 from speccheck.server._reaction_case import Case
@@ -98,12 +98,7 @@ def _exchange(ex: Exchanges, name: str, te: bool) -> tuple[Case, WireResponse, d
     case = Case(ex, name, _PLAN)
     if te:
         case.raw = case.raw[:-2] + _TE + b"\r\n"
-    conn = WireConnection(ex.cfg.host, ex.proc.port, timeout=ex.cfg.exchange_timeout)
-    try:
-        resp = conn.request(case.raw, timeout=min(3.0, ex.cfg.exchange_timeout))
-        case.response = resp.raw
-    finally:
-        conn.close()
+    resp, _ = case.exchange()
     obs = case.wait_obs("trailers", 3.0) if resp.outcome != "refused" else None
     return case, resp, obs
 
